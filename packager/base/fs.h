@@ -1,0 +1,44 @@
+// fs.h: whole-file reads and atomic writes.
+//
+// Contract: `write_file_atomic` never leaves a half-written file at `path`: it writes a
+// temporary file in the same directory, fsyncs it, and renames it over `path` (POSIX rename is
+// atomic within one file system). On failure the temporary file is removed and `path` is
+// untouched. Parent directories are not created.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace funcpack {
+
+// Returns the file's bytes, or an Error "cannot read PATH: reason".
+Result<std::string> read_file(const std::filesystem::path& path);
+
+// Returns nothing on success, or an Error "cannot write PATH: reason". `mode` is applied to the
+// final file (default 0644).
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data,
+                               unsigned mode = 0644);
+
+// A directory that is removed with its contents when this object dies, unless `release()`d.
+class TempDir {
+ public:
+  // Creates a fresh directory under `parent` (default: $TMPDIR or /tmp) named prefix.XXXXXX.
+  static Result<TempDir> create(std::string_view prefix = "funcpack",
+                                const std::filesystem::path& parent = {});
+  TempDir(TempDir&& other) noexcept;
+  TempDir& operator=(TempDir&& other) noexcept;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path release();
+
+ private:
+  explicit TempDir(std::filesystem::path p) : path_(std::move(p)) {}
+  std::filesystem::path path_;
+};
+
+}  // namespace funcpack

@@ -1,0 +1,34 @@
+// strings.h: small ASCII string helpers shared by every parser.
+//
+// All functions are ASCII-only on purpose: every grammar funcpack parses (PEP 440, PEP 508,
+// requirements.txt options, wheel filenames) is ASCII, and locale-dependent <cctype> calls
+// would make parsing depend on the host.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace funcpack {
+
+constexpr bool is_ascii_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+constexpr bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_ascii_alnum(char c) { return is_ascii_digit(c) || is_ascii_alpha(c); }
+constexpr char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+
+std::string to_lower(std::string_view s);
+std::string_view trim(std::string_view s);
+std::string_view trim_left(std::string_view s);
+std::string_view trim_right(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+// Splits on every occurrence of `sep` (keeps empty fields).
+std::vector<std::string_view> split(std::string_view s, char sep);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Replaces every occurrence of `from` (non-empty) by `to`.
+std::string replace_all(std::string_view s, std::string_view from, std::string_view to);
+
+}  // namespace funcpack
