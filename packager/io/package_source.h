@@ -1,0 +1,55 @@
+// package_source.h: the seam between the resolver and the network (../shared/DESIGN.md).
+//
+// The resolver sees package indexes only through PackageSource, so resolver tests run on
+// in-memory data and lock runs on HTTP indexes, find-links directories and the cache alike.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+
+namespace funcpack {
+
+// One file of a project as an index lists it (PEP 503/691 attributes).
+struct DistributionFile {
+  std::string filename;
+  std::string url;                            // absolute; credentials never included
+  std::map<std::string, std::string> hashes;  // algorithm -> lowercase hex ("sha256" -> "…")
+  std::optional<std::string> requires_python; // data-requires-python, unescaped
+  bool yanked = false;                        // PEP 592
+  std::string yanked_reason;
+  // PEP 658/714: the index serves "<url>.metadata"; the value is its hashes (may be empty).
+  std::optional<std::map<std::string, std::string>> core_metadata;
+  std::optional<uint64_t> size;
+  std::string index;                          // the index (or find-links source) it came from
+};
+
+struct ProjectPage {
+  std::string name;  // normalised
+  std::vector<DistributionFile> files;
+};
+
+class PackageSource {
+ public:
+  virtual ~PackageSource() = default;
+
+  // Every file of the project `normalized_name` (PEP 503 normalised) across the configured
+  // sources, after the multi-index policy is applied. A project no source knows is an empty
+  // page, not an error. Errors: network or parse failures, naming the URL (redacted).
+  virtual Result<ProjectPage> project(std::string_view normalized_name) = 0;
+
+  // The core metadata (METADATA / PKG-INFO text) of `file`: from the PEP 658 file when the
+  // index has one (hash-checked), else read out of the downloaded wheel.
+  virtual Result<std::string> metadata(const DistributionFile& file) = 0;
+
+  // A hint that these projects will be asked for soon; implementations may fetch them in
+  // parallel in the background. Never fails.
+  virtual void prefetch(const std::vector<std::string>& normalized_names) { (void)normalized_names; }
+};
+
+}  // namespace funcpack
