@@ -11,10 +11,11 @@
 // - Ordering is not matching. 1.0 == 1.0.0 (trailing zeros are insignificant in comparison),
 //   but `str()` keeps the release as written ("1.0.0").
 // - dev < pre < final < post:  1.0.dev0 < 1.0a1.dev0 < 1.0a1 < 1.0a1.post0.dev0 < 1.0a1.post0
-//   < 1.0b1 < 1.0rc1 < 1.0 < 1.0.post0.dev0 < 1.0.post0 < 1.0+local.
-// - A local version sorts after its public version; local segments compare numerically when
-//   both are numbers, a number sorts after a string, strings compare lowercase, and a shorter
-//   local sorts first when it is a prefix of the longer ("1.0+a" < "1.0+a.0").
+//   < 1.0b1 < 1.0rc1 < 1.0 < 1.0+local < 1.0.post0.dev0 < 1.0.post0 < 1.0.post0+local.
+// - A local version sorts right after its public version (before any post-release); local
+//   segments compare numerically when both are numbers, a number sorts after a string
+//   ("1.0+abc.a" < "1.0+abc.0"), strings compare lowercase, and a shorter local sorts first
+//   when it is a prefix of the longer ("1.0+a" < "1.0+a.0").
 // - Leading zeros are insignificant everywhere ("01.02+abc.007" is "1.2+abc.7").
 //
 // Deliberate differences from packaging (tests/pep440/conformance.py skips exactly these):
