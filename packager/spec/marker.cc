@@ -157,14 +157,28 @@ std::expected<std::vector<Item>, SyntaxError> parse_list(Tokenizer& t) {
   return items;
 }
 
-// packaging's _normalize_extra_values: only the first element of the top-level list.
+// The comparison str() prints first without parentheses before it, following format_list:
+// when the text is read back, that is the first element of the top-level list.
+Item* leading_comparison(std::vector<Item>& items, bool first) {
+  if (items.size() == 1) {
+    if (items[0].kind == Item::Kind::kGroup) return leading_comparison(items[0].group, first);
+    return &items[0];
+  }
+  if (!first) return nullptr;  // printed as "(...)"
+  if (items[0].kind == Item::Kind::kComparison) return &items[0];
+  return leading_comparison(items[0].group, false);
+}
+
+// packaging's _normalize_extra_values, which looks only at the first element of the
+// top-level list; applied to the comparison printed first (deliberate difference 7 in the
+// header) so that str() is a fixed point.
 void normalize_first_extra(std::vector<Item>& items) {
-  Item& first = items.front();
-  if (first.kind != Item::Kind::kComparison) return;
-  if (first.lhs.variable && first.lhs.text == "extra") {
-    first.rhs = Side{false, canonicalize(first.rhs.text)};
-  } else if (first.rhs.variable && first.rhs.text == "extra") {
-    first.lhs = Side{false, canonicalize(first.lhs.text)};
+  Item* first = leading_comparison(items, true);
+  if (first == nullptr) return;
+  if (first->lhs.variable && first->lhs.text == "extra") {
+    first->rhs = Side{false, canonicalize(first->rhs.text)};
+  } else if (first->rhs.variable && first->rhs.text == "extra") {
+    first->lhs = Side{false, canonicalize(first->lhs.text)};
   }
 }
 

@@ -19,8 +19,9 @@
 //
 // Traps (reproduced because packaging does them):
 // - str() normalises the `extra` literal ("Foo_Bar" -> "foo-bar") only in the FIRST
-//   comparison of the top-level expression; later ones keep their spelling (evaluation
-//   normalises every one).
+//   comparison of the expression; later ones keep their spelling (evaluation normalises
+//   every one). A variable compared with `extra` there becomes a literal:
+//   `python_version == extra` prints `"python-version" == extra`.
 // - Every comparison is evaluated (no short-circuit), so an error anywhere is an error even
 //   when `or` already made the result true.
 // - `platform_release` on Linux ("5.15.0-1073-azure") is not a PEP 440 version:
@@ -41,6 +42,10 @@
 // 5. A comparison of two variables or two literals is an evaluation error (packaging looks
 //    the right-hand literal up as a variable name, or compares with the variable's name).
 // 6. `extra` normalisation lowercases ASCII only (packaging uses Unicode lower()).
+// 7. str() is a fixed point (str(parse(str(m))) == str(m)): the `extra` literal of the
+//    comparison that str() prints first is normalised even inside redundant parentheses,
+//    `(extra == "A_b") and x` prints `extra == "a-b" and x` (packaging prints
+//    `extra == "A_b" and x`, which it reads back as `extra == "a-b" and x`).
 //
 // Target environment (linux_target_environment) for the Azure Functions Linux runtime:
 // os_name "posix", sys_platform "linux", platform_system "Linux", platform_machine = machine,
