@@ -210,7 +210,7 @@ Result<bool> eval_op(const std::string& lhs, const std::string& op, const std::s
   const std::string spec_text = op + rhs;
   if (auto compact = pep508::packaging_specifier(spec_text)) {
     auto spec = Specifier::parse(*compact);
-    if (!spec) return fail("Invalid specifier '" + spec_text + "': " + spec.error().message);
+    if (!spec) return fail(spec.error().message);  // beyond funcpack's 64-bit numbers
     auto version = Version::parse(lhs);
     if (!version)
       return fail("Invalid version: '" + lhs + "' (compared with " + spec_text + ")");
@@ -316,10 +316,11 @@ bool Marker::evaluate(const MarkerEnvironment& env, std::string_view extra) cons
 
 Result<bool> Marker::evaluate_checked(const MarkerEnvironment& env,
                                       std::string_view extra) const {
+  if (!root_) return fail("evaluating a moved-from Marker");
   return eval_list(root_->items, env, extra);
 }
 
-std::string Marker::str() const { return format_list(root_->items, true); }
+std::string Marker::str() const { return root_ ? format_list(root_->items, true) : ""; }
 
 MarkerEnvironment linux_target_environment(std::string_view python_full_version,
                                            std::string_view machine) {

@@ -114,22 +114,36 @@ Parsed<std::vector<std::string>> parse_extras(Tokenizer& t) {
   return extras;
 }
 
-// specifier = "(" WS? version_many WS? ")" | WS? version_many WS?; returns the clauses
-// joined as packaging joins them (token texts and commas, whitespace between tokens dropped).
-Parsed<std::string> parse_specifier(Tokenizer& t) {
+// The version specifier as written: each clause as packaging keeps it, with its span in the
+// input (for errors SpecifierSet reports).
+struct SpecifierClauses {
+  std::string joined;  // clauses and commas, as packaging joins them
+  struct Clause {
+    std::string text;
+    size_t start;
+    size_t end;
+  };
+  std::vector<Clause> clauses;
+};
+
+// specifier = "(" WS? version_many WS? ")" | WS? version_many WS?
+Parsed<SpecifierClauses> parse_specifier(Tokenizer& t) {
   const bool parenthesised = t.check(Token::kLeftParen);
   const size_t open = t.position();
   if (parenthesised) t.read(Token::kLeftParen);
   t.consume(Token::kWs);
-  std::string joined;
+  SpecifierClauses out;
   while (t.check(Token::kSpecifier)) {
     // A SPECIFIER token is always a valid packaging Specifier; hand SpecifierSet the form
     // packaging keeps (no whitespace between operator and version).
+    const size_t start = t.position();
     std::string_view token = t.read(Token::kSpecifier);
-    joined += pep508::packaging_specifier(token).value_or(std::string(token));
+    std::string clause = pep508::packaging_specifier(token).value_or(std::string(token));
+    out.joined += clause;
+    out.clauses.push_back({std::move(clause), start, t.position()});
     t.consume(Token::kWs);
     if (!t.check(Token::kComma)) break;
-    joined += t.read(Token::kComma);
+    out.joined += t.read(Token::kComma);
     t.consume(Token::kWs);
   }
   t.consume(Token::kWs);
@@ -138,7 +152,7 @@ Parsed<std::string> parse_specifier(Tokenizer& t) {
       return std::unexpected(t.error("Expected closing RIGHT_PARENTHESIS", open));
     t.read(Token::kRightParen);
   }
-  return joined;
+  return out;
 }
 
 Parsed<std::optional<Marker>> parse_requirement_marker(Tokenizer& t, size_t span_start,
@@ -173,8 +187,7 @@ Result<Requirement> Requirement::parse(std::string_view text) {
     if (std::find(req.extras.begin(), req.extras.end(), e) == req.extras.end())
       req.extras.push_back(std::move(e));
 
-  std::string specifier_text;
-  size_t specifier_start = 0;
+  SpecifierClauses specifier;
   size_t url_start = 0;
   if (t.check(Token::kAt)) {
     t.read(Token::kAt);
@@ -192,15 +205,16 @@ Result<Requirement> Requirement::parse(std::string_view text) {
       }
     }
   } else {
-    specifier_start = t.position();
+    const size_t specifier_start = t.position();
     auto spec = parse_specifier(t);
     if (!spec) return syntax(spec.error());
-    specifier_text = std::move(*spec);
+    specifier = std::move(*spec);
     t.consume(Token::kWs);
     if (!t.check(Token::kEnd)) {
       auto marker = parse_requirement_marker(
           t, specifier_start,
-          specifier_text.empty() ? "name and no valid version specifier" : "version specifier");
+          specifier.joined.empty() ? "name and no valid version specifier"
+                                   : "version specifier");
       if (!marker) return syntax(marker.error());
       req.marker = std::move(*marker);
     }
@@ -216,15 +230,19 @@ Result<Requirement> Requirement::parse(std::string_view text) {
       return fail(*problem, loc);
     }
   }
-  auto specifier = SpecifierSet::parse(specifier_text);
-  if (!specifier) {
-    // The clauses were joined without the whitespace between tokens, so only the start of
-    // the specifier is a reliable location.
-    Location loc;
-    loc.column = static_cast<int>(specifier_start) + 1;
-    return fail(specifier.error().message, loc);
+  // packaging accepts every clause its tokenizer accepted; funcpack's SpecifierSet can still
+  // refuse one (version numbers beyond 64 bits, see version.h). Point at that clause.
+  for (const auto& clause : specifier.clauses) {
+    if (auto one = Specifier::parse(clause.text); !one) {
+      Location loc;
+      loc.column = static_cast<int>(clause.start) + 1;
+      loc.end_column = static_cast<int>(clause.end) + 1;
+      return fail(one.error().message, loc);
+    }
   }
-  req.specifier = std::move(*specifier);
+  auto set = SpecifierSet::parse(specifier.joined);
+  if (!set) return fail(set.error().message);
+  req.specifier = std::move(*set);
   return req;
 }
 

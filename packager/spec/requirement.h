@@ -23,7 +23,7 @@
 // - URL checks: bracketed IPv6 hosts are checked for balance and placement of the brackets
 //   only (packaging also validates the address with ipaddress); non-ASCII network locations
 //   are not NFKC-checked.
-// - version numbers must fit in 64 bits (see version.h).
+// - version numbers must fit in 64 bits (see version.h); the error spans the clause.
 #pragma once
 
 #include <optional>

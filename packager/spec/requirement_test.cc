@@ -118,5 +118,13 @@ TEST(RequirementParse, UrlErrorsSpanTheUrl) {
   expect_error("foo @ http://[::1/x", "Invalid IPv6 URL", 7, 20);
 }
 
+TEST(RequirementParse, NumbersBeyond64BitsPointAtTheirClause) {
+  // packaging accepts these (unbounded ints); funcpack's versions stop at 64 bits (version.h).
+  expect_error("foo>=1, <99999999999999999999999 ; os_name == 'a'",
+               "invalid specifier '<99999999999999999999999': invalid version "
+               "'99999999999999999999999': number too large",
+               9, 33);
+}
+
 }  // namespace
 }  // namespace funcpack
