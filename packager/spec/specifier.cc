@@ -287,14 +287,16 @@ std::string Specifier::str() const {
 
 bool Specifier::equivalent(const Specifier& other) const {
   if (op_ != other.op_) return false;
-  // packaging's _canonical_spec: canonicalize_version of the version text (".*" included,
-  // so a wildcard never parses and stays as written), trailing zeros kept for "~=".
-  auto key = [](const Specifier& s) {
-    if (s.wildcard_) return s.text_ + ".*";
-    if (!s.version_) return s.text_;
-    return s.op_ == Op::kCompatible ? s.version_->str() : s.version_->canonical_str();
-  };
-  return key(*this) == key(other);
+  // packaging's _canonical_spec compares canonicalize_version of the version text (".*"
+  // included, so a wildcard never parses and is compared as written; trailing zeros kept for
+  // "~="). Equal canonical strings are exactly equal versions (and, for "~=", equal release
+  // lengths); a text that does not parse never equals a canonical string. Comparing
+  // structurally avoids building strings in SpecifierSet::add.
+  if (wildcard_ || other.wildcard_) return wildcard_ == other.wildcard_ && text_ == other.text_;
+  if (!version_ || !other.version_) return !version_ && !other.version_ && text_ == other.text_;
+  if (op_ == Op::kCompatible && version_->release().size() != other.version_->release().size())
+    return false;
+  return *version_ == *other.version_;
 }
 
 Result<SpecifierSet> SpecifierSet::parse(std::string_view text) {

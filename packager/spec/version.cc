@@ -136,7 +136,7 @@ Result<Version> Version::parse(std::string_view text) {
                 Location{"", 0, int(at) + 1, int(text.size()) + 1});
   };
 
-  Version v;
+  Version v{Unset{}};
   if (sc.peek() == 'v' || sc.peek() == 'V') sc.set_pos(sc.pos() + 1);
   uint64_t n = 0;
   if (!sc.number(n)) return error(sc.pos());
@@ -145,12 +145,21 @@ Result<Version> Version::parse(std::string_view text) {
     sc.set_pos(sc.pos() + 1);
     if (!sc.number(n)) return error(sc.pos());
   }
-  v.release_[0] = n;
+  // Collect the release in a small buffer first, so the vector is allocated once.
+  uint64_t small[8];
+  size_t count = 0;
+  small[count++] = n;
   while (sc.peek() == '.' && is_ascii_digit(sc.peek(1))) {
     sc.set_pos(sc.pos() + 1);
     sc.number(n);
-    v.release_.push_back(n);
+    if (count < std::size(small)) {
+      small[count++] = n;
+    } else {
+      if (v.release_.empty()) v.release_.assign(small, small + count);
+      v.release_.push_back(n);
+    }
   }
+  if (v.release_.empty()) v.release_.assign(small, small + count);
 
   // Pre-release.
   static constexpr PreKind kPreKinds[] = {PreKind::kRc,   PreKind::kAlpha, PreKind::kBeta,
@@ -223,7 +232,7 @@ Version Version::public_version() const {
 }
 
 Version Version::base_version() const {
-  Version v;
+  Version v{Unset{}};
   v.epoch_ = epoch_;
   v.release_ = release_;
   return v;

@@ -85,7 +85,12 @@ class Version {
   std::strong_ordering operator<=>(const Version& other) const;
   bool operator==(const Version& other) const { return (*this <=> other) == 0; }
 
+  Version() = default;  // 0
+
  private:
+  struct Unset {};
+  explicit Version(Unset) : release_() {}  // empty release, filled by parse (no allocation)
+
   uint64_t epoch_ = 0;
   std::vector<uint64_t> release_{0};
   std::optional<Pre> pre_;
