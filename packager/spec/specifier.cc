@@ -306,11 +306,12 @@ Result<SpecifierSet> SpecifierSet::parse(std::string_view text) {
     size_t comma = text.find(',', start);
     size_t stop = comma == std::string_view::npos ? text.size() : comma;
     std::string_view item = text.substr(start, stop - start);
-    if (!trim_python_space(item).empty()) {
-      auto spec = Specifier::parse(item);
+    std::string_view clause = trim_python_space(item);
+    if (!clause.empty()) {
+      auto spec = Specifier::parse(clause);
       if (!spec) {
         Error e = std::move(spec.error());
-        e.location.column += int(start);
+        e.location.column += int(clause.data() - text.data());
         e.location.end_column = int(text.size()) + 1;
         return std::unexpected(std::move(e));
       }

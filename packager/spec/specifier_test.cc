@@ -118,8 +118,15 @@ TEST(SpecifierSet, StrSortsAndDeduplicatesLikePackaging) {
   auto bad = SpecifierSet::parse(">=1.0, junk");
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().message,
-            "invalid specifier ' junk': expected an operator (==, !=, <=, >=, <, >, ~=, ===)");
+            "invalid specifier 'junk': expected an operator (==, !=, <=, >=, <, >, ~=, ===)");
   EXPECT_EQ(bad.error().location.column, 8);
+  auto bad2 = SpecifierSet::parse(">=1.0,  ~=2");
+  ASSERT_FALSE(bad2.has_value());
+  EXPECT_EQ(bad2.error().message,
+            "invalid specifier '~=2': '~=' needs a version with at least two release segments "
+            "(~=X.Y)");
+  EXPECT_EQ(bad2.error().location.column, 11);  // the '2'
+  EXPECT_EQ(bad2.error().location.end_column, 12);
 }
 
 TEST(SpecifierSet, EqualIgnoresLocalUnlessGiven) {
