@@ -159,6 +159,17 @@ def pad(rng, text):
     return text
 
 
+SOUP = (list("0123456789") + ["0", "1", "."] * 3 + list("-_.+!vV *") +
+        ["a", "b", "c", "rc", "alpha", "beta", "pre", "preview", "post", "rev", "r", "dev",
+         "A", "Post", "DEV", "x", "e", "l", "p", "o", "s", "t", "d"])
+
+
+def gen_soup(rng):
+    """Short strings over the grammar's alphabet: where a hand-written scanner and a
+    backtracking regex would part ways."""
+    return "".join(rng.choice(SOUP) for _ in range(rng.randint(1, 10)))
+
+
 def gen_version_text(rng):
     text = gen_public(rng)
     if rng.random() < 0.3:
@@ -377,7 +388,8 @@ def main():
         requests.append((kind, desc, line, expected))
 
     # 1. Version parsing and normalisation.
-    version_texts = list(EDGE_VERSIONS) + [gen_version_text(rng) for _ in range(12000 * scale)]
+    version_texts = (list(EDGE_VERSIONS) + [gen_version_text(rng) for _ in range(12000 * scale)]
+                     + [gen_soup(rng) for _ in range(8000 * scale)])
     valid_versions = []
     for text in version_texts:
         try:
@@ -439,6 +451,8 @@ def main():
         spec_case(text)
     for _ in range(6000 * scale):
         spec_case(gen_spec_text(rng, valid_bias=0.75))
+    for _ in range(6000 * scale):
+        spec_case(rng.choice(OPERATORS + [""]) + gen_soup(rng))
     valid_sets = []
     for text in EDGE_SETS + EDGE_SPECS:
         if set_case(text) is not None and not deliberate([text]):
