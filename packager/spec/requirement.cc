@@ -241,7 +241,14 @@ Result<Requirement> Requirement::parse(std::string_view text) {
     }
   }
   auto set = SpecifierSet::parse(specifier.joined);
-  if (!set) return fail(set.error().message);
+  if (!set) {
+    // An `===` operand may hold a comma ("===a,b"), which SpecifierSet splits on, as
+    // packaging does: the error covers the whole specifier.
+    Location loc;
+    loc.column = static_cast<int>(specifier.clauses.front().start) + 1;
+    loc.end_column = static_cast<int>(specifier.clauses.back().end) + 1;
+    return fail(set.error().message, loc);
+  }
   req.specifier = std::move(*set);
   return req;
 }

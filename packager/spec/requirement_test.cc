@@ -118,6 +118,13 @@ TEST(RequirementParse, UrlErrorsSpanTheUrl) {
   expect_error("foo @ http://[::1/x", "Invalid IPv6 URL", 7, 20);
 }
 
+TEST(RequirementParse, ArbitraryOperandWithACommaIsSplitLikePackaging) {
+  // The `===` token takes "a,b"; SpecifierSet then splits on ',' and "b" is no specifier.
+  expect_error("foo ===a,b", "invalid specifier 'b': expected an operator (==, !=, <=, >=, <, "
+               ">, ~=, ===)", 5, 11);
+  EXPECT_EQ(str_of("foo===a,>=1"), "foo===a,>=1");
+}
+
 TEST(RequirementParse, NumbersBeyond64BitsPointAtTheirClause) {
   // packaging accepts these (unbounded ints); funcpack's versions stop at 64 bits (version.h).
   expect_error("foo>=1, <99999999999999999999999 ; os_name == 'a'",

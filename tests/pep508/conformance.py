@@ -456,6 +456,8 @@ HAND_PICKED_MARKERS = [
     'os_name == "\\x41"', 'os_name == "a\nb"', 'os_name == "\\"', 'os_name == "\x00"',
     'python_version >= "3.\u00a08"', 'python_version >= "3.8" or python_version <= "abc def"',
     'platform_version in "#1 SMP"', 'implementation_version >= "3.11.0"',
+    'python_version === "a,b"', 'python_version === "3.11)"', 'python_version === " 3.11 "',
+    'python_version >= "3.8 "', 'python_version >= "\u00a03.8"', 'python_version == "3.*"',
 ]
 HAND_PICKED_REQUIREMENTS = [
     "foo", "foo\n", "foo\n\n", " foo", "foo ", "Foo.Bar_baz>=1", "foo_", "foo-", "foo.",
@@ -468,7 +470,8 @@ HAND_PICKED_REQUIREMENTS = [
     "foo @ file:///x", "foo @ http:x", "foo>=1.0,>=1.0.0", "foo>=1.0.POST", "foo==1.0+LOCAL",
     "foo[bar]==1; extra == 'Bar_Baz'", "foo>=1.0; os_name == 'a' junk", "foo>=1.0,",
     "foo>=1.0,,<2", "foo >=1.0 , <2", "foo<>1", "foo=>1", "foo = 1", "foo==1.0a1", "-foo",
-    "foo[bar]@http://x/y", "foo [bar] @ http://x/y ; extra == 'bar'",
+    "foo[bar]@http://x/y", "foo [bar] @ http://x/y ; extra == 'bar'", "foo===a,b", "o===,]",
+    "foo===a,>=1", "foo (===a)", "foo === a ; os_name == 'a'",
 ]
 
 # ---------------------------------------------------------------------------------------------
