@@ -5,7 +5,8 @@ Run by Debian's /usr/bin/python3 (python3-packaging). Usage: conformance.py PEP5
 
 Generates thousands of deterministic (seeded) requirement and marker strings: valid ones built
 from every variable, operator, quoting and whitespace form, and near misses (hand-written
-mistakes plus random single-character mutations of valid strings). For each it compares with
+mistakes, random single-character mutations of valid strings, and "token soup": random
+sequences of grammar fragments). For each it compares with
 packaging:
   - parse validity; for syntax errors the exact message and span (column = span start + 1,
     end column = span end + 2, or 0 for an empty span);
@@ -434,6 +435,20 @@ def mutate(rng, text):
     return text
 
 
+# Token soup: random sequences of grammar fragments, mostly invalid, to compare error messages
+# and spans on inputs no hand would write.
+SOUP = [
+    "foo", "a", "_", "-", ".", "[", "]", "(", ")", ",", ";", "@", " ", "\t", "\n", "==", "===",
+    "~=", "!=", "<", ">", "<=", ">=", "=", "!", "1", "1.0", ".*", "*", "v", "a1", "rc", "post",
+    "dev", "+", "local", "'", '"', "os_name", "extra", "python_version", "and", "or", "not",
+    "in", "http://x/y", "file:///x", "é", "\u00a0", "\x1c", "#", "x",
+]
+
+
+def soup(rng):
+    return "".join(rng.choice(SOUP) for _ in range(rng.randint(1, 12)))
+
+
 HAND_PICKED_MARKERS = [
     'python_version >= "3.8"', "python_version>='3.8'", 'os.name == "posix"',
     'sys.platform == "linux"', 'platform.python_implementation == "CPython"',
@@ -556,9 +571,11 @@ def main():
     markers = list(HAND_PICKED_MARKERS)
     markers += [gen_marker(rng) for _ in range(3000)]
     markers += [mutate(rng, rng.choice(markers[: len(HAND_PICKED_MARKERS) + 3000])) for _ in range(1500)]
+    markers += [soup(rng) for _ in range(2000)]
     requirements = list(HAND_PICKED_REQUIREMENTS)
     requirements += [gen_requirement(rng) for _ in range(3500)]
     requirements += [mutate(rng, rng.choice(requirements)) for _ in range(1500)]
+    requirements += [soup(rng) for _ in range(2000)]
 
     requests = []
     expected = []
