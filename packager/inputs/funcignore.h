@@ -11,24 +11,33 @@
 // a name at any depth) and directory-only patterns (trailing `/`) are git's.
 // Why a private repository: libgit2 only evaluates ignore rules inside a repository, and the
 // user's own repository would add its .gitignore files, info/exclude and core.excludesfile. So
-// the matcher creates a throw-away repository in a temporary directory whose work tree is
-// EMPTY (a path's type is given by a trailing '/' instead of being looked up on disk), points
-// its core.excludesfile at an empty file (the user's global excludes are shadowed), empties its
-// info/exclude, and loads the patterns as in-memory rules with git_ignore_add_rule. The
-// temporary directory is removed when the matcher dies.
-//
+// the matcher uses in-memory repositories (git_repository_new: no work tree, no git dir, so no
+// .gitignore files and no info/exclude; a path's type is given by a trailing '/' instead of
+// being looked up on disk) with a private configuration whose core.excludesfile is an empty
+// file (shadowing the user's global excludes and $XDG_CONFIG_HOME/git/ignore) and
+// core.ignorecase off. The patterns are loaded as rules with git_ignore_add_rule.
 // Traps handled here, not by libgit2:
 // - git_ignore_path_is_ignored decides on the deepest matching rule and consults a parent
 //   only when nothing matches the path itself; git instead never looks inside an excluded
 //   directory, so "a file inside an excluded directory cannot be re-included" (`build/` then
 //   `!build/keep.txt` keeps build/keep.txt out). `check` walks the ancestors top-down first.
 // - libgit2 reports only yes/no; the pattern responsible (for `-v` listings and lint) is found
-//   by evaluating single patterns the same way (each behind a catch-all negation so libgit2
-//   cannot fall back to a parent), from the last pattern to the first, as git's "last match
-//   wins".
-// - A CR before LF (a .funcignore saved on Windows) is kept in the pattern by git (so `foo\r`
-//   never matches `foo`). We follow git, and lint reports it (see CoreToolsIgnoreModel, which
-//   trims it).
+//   by evaluating single patterns the same way (each in its own repository behind a catch-all
+//   negation `!*`, so libgit2 cannot fall back to a parent), from the last pattern to the
+//   first, as git's "last match wins". The deciding pattern's sign is the verdict.
+// - libgit2 1.5 drops a negation without wildcards when it believes no earlier pattern could
+//   be negated by it, and gets that wrong (`*/[!a]*` then `!build`: git keeps `x/build`,
+//   libgit2's whole-set answer ignores it). Hence the whole-set answer is trusted only when it
+//   says "kept" (pruning can only err towards "ignored"); otherwise the per-pattern walk above
+//   decides. Found by the generated comparison with git (tests/appfiles).
+// - Known divergence, left as is: git's own matcher treats `**` glued to other characters
+//   (`a**/x`) as `a` followed by a leading `**/` after splitting off the literal prefix, so
+//   `a**/[a-z]*` matches the directory `abc`; gitignore(5) and libgit2 read such `**` as a
+//   plain `*`. The comparison test does not generate such patterns.
+// - A CR before LF (a .funcignore saved on Windows) is dropped, as git does; the patterns are
+//   handed to libgit2 one per line, LF-terminated.
+// - libgit2's built-in rule ignoring `.git` is neutralised so answers match
+//   `git check-ignore --no-index` (app_files.h excludes .git on its own).
 //
 // Core Tools (azure-functions-core-tools GitIgnoreParser + GetLocalFiles; facts, not code):
 // - lines split on '\n', each trimmed of surrounding whitespace (so CR, leading spaces go);
@@ -59,7 +68,7 @@ namespace funcpack {
 
 // One line of an ignore file that git treats as a pattern (not blank, not a `#` comment).
 struct IgnorePattern {
-  std::string text;  // the line as written, without its '\n' (a CR before it is kept)
+  std::string text;  // the line as written, without its line terminator ("\n" or "\r\n")
   int line = 0;      // 1-based
 };
 
