@@ -289,7 +289,10 @@ VersionSet Solver::requirement_set(int pkg, const SpecifierSet& spec) const {
   bool pre = req_.pre || pre_ok_.count(base) || (spec.empty() && !c.has_usable_final());
   VersionSet s = VersionSet::none(c.versions.size());
   for (size_t i = 0; i < c.versions.size(); ++i) s.set(i, spec.contains(c.versions[i].version, pre));
-  s.set_other(true);
+  // Only a specifier that matches nothing listed keeps the unlisted versions, so that it stays
+  // a non-empty set and reads "no versions of b match >=2"; everywhere else they would only
+  // add "no versions of b match !=1.0" steps to explanations.
+  s.set_other(!s.any_listed());
   return s;
 }
 
@@ -491,7 +494,11 @@ std::expected<int, int> Solver::resolve_conflict(int inc) {
 Result<std::vector<Incompat>> Solver::dependencies(int pkg, size_t version) {
   const Package p = packages_[size_t(pkg)];
   std::vector<Incompat> out;
+  // The versions the index does not list are never selected, so saying that they too have
+  // these dependencies is sound; it keeps "no versions of a match !=1.0" out of explanations
+  // (pub gets the same effect by widening dependency ranges).
   Term self{pkg, true, VersionSet::single(universe(pkg), version), {}};
+  self.set.set_other(true);
   if (pkg != 0) self.label = "==" + cands(pkg).versions[version].version.str();
 
   std::vector<std::pair<const Requirement*, std::string>> reqs;  // requirement, origin label
@@ -654,7 +661,7 @@ std::expected<std::optional<int>, ResolveFailure> Solver::choose() {
       inc.text = "no versions of " + p.key + (range.empty() ? " exist" : " match " + range);
     } else {
       inc.text = "no usable versions of " + p.key +
-                 (range.empty() ? "" : " match " + range) + " (" + join(why, "; ") + ")";
+                 (range.empty() ? " exist" : " match " + range) + " (" + join(why, "; ") + ")";
     }
     add_incompat(std::move(inc));
     return pick;
@@ -710,10 +717,6 @@ std::optional<std::expected<Resolution, ResolveFailure>> Solver::run() {
   conflicts_.push_back(0);
 
   try {
-    std::vector<std::string> names;
-    for (const auto& r : req_.requirements) names.push_back(r.normalized_name());
-    source_.prefetch(names);
-
     Incompat root = make_incompat({Term{0, false, VersionSet::single(1, 0), {}}}, Cause::kRoot);
     add_incompat(std::move(root));
     int next = 0;
