@@ -73,14 +73,14 @@ struct ExcludedPath {
   //   "virtual environment (contains pyvenv.cfg)"
   //   "host .python_packages (the build installs its own)"
   //   "build output"
-  //   "APP/.funcignore:3: .venv/"            (file:line: pattern as written)
-  //   "APP/.funcignore:1: build/ (excludes build/)"   (file inside an excluded directory is
-  //                                                    never listed: the directory is)
+  //   ".funcignore:3: .venv/"   (file:line: pattern as written; a file inside an excluded
+  //                              directory is never listed: the directory is)
   //   "symlink to a directory (not followed): -> ../shared"
   //   "dangling symlink: -> missing.txt"
   //   "not a regular file (fifo)"
   std::string reason;
-  Location pattern;  // for kFuncignore: the .funcignore path and 1-based line; empty otherwise
+  Location pattern;  // for kFuncignore: the .funcignore path (as found by discover_app) and
+                     // 1-based line; empty otherwise
 };
 
 struct IncludedFile {
@@ -95,7 +95,8 @@ struct SymlinkNote {
   std::string path;    // relative
   std::string target;  // as read by readlink
   bool outside_app = false;  // the resolved target is outside the app root
-  bool included = false;     // a file symlink that was included
+  bool included = false;     // a file symlink that was included (also when its target is
+                             // outside the app: the bytes are copied, as `zip -r` does)
 };
 
 struct FileListing {
