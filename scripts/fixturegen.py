@@ -212,10 +212,16 @@ class Release:
             for n in spec.get("native", []):
                 check_keys(f"{where}: wheels[{i}]: native", n, NATIVE_KEYS)
             self.wheel_specs.append(spec)
-        for n in self.native:
+        for n in self.native + [n for w in self.wheel_specs for n in w.get("native", [])]:
             check_keys(f"{where}: native", n, NATIVE_KEYS)
             if "path" not in n:
                 raise ScenarioError(f"{where}: native: missing 'path'")
+            if "glibc" in n and not re.fullmatch(r"2\.\d+", str(n["glibc"])):
+                raise ScenarioError(f"{where}: native '{n['path']}': glibc must look like "
+                                    f"'2.28', got '{n['glibc']}'")
+            if n.get("arch", "x86_64") not in ELF_MACHINES:
+                raise ScenarioError(f"{where}: native '{n['path']}': arch must be one of "
+                                    f"{', '.join(sorted(ELF_MACHINES))}")
         if isinstance(self.sdist, dict):
             check_keys(f"{where}: sdist", self.sdist, SDIST_KEYS)
             backend = self.sdist.get("backend", "inline")
@@ -837,6 +843,17 @@ def generate(packages, out, metadata_files=True, extra_files=None):
     tmp = out + ".fixturegen-tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(os.path.join(tmp, "files"))
+    try:
+        manifest = write_tree(packages, tmp, metadata_files, extra_files)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(out, ignore_errors=True)
+    os.rename(tmp, out)
+    return manifest
+
+
+def write_tree(packages, tmp, metadata_files, extra_files):
     manifest = []
     projects = []
     for name, releases in packages:
@@ -885,8 +902,6 @@ def generate(packages, out, metadata_files=True, extra_files=None):
         write_file(os.path.join(tmp, rel_path), data)
     write_file(os.path.join(tmp, "manifest.json"),
                (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
-    shutil.rmtree(out, ignore_errors=True)
-    os.rename(tmp, out)
     return manifest
 
 

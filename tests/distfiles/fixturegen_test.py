@@ -432,6 +432,13 @@ def check_scenario_errors(args, work):
         ("[[package]]\nname = \"A_b\"\nversions = [\"1\"]\n[[package]]\nname = \"a-B\"\n"
          "versions = [\"2\"]\n", "package[1]: project 'a-B' already defined as 'A_b'"),
         ("[[package]\n", "invalid TOML"),
+        ("[[package]]\nname = \"a\"\nversions = [\"1\"]\n"
+         "native = [{ path = \"a/x.so\", glibc = \"2\" }]\n",
+         "a 1: native 'a/x.so': glibc must look like '2.28', got '2'"),
+        # Fails while writing: the half-written tree is removed too.
+        ("[[package]]\nname = \"a\"\nversions = [\"1\"]\n"
+         "wheels = [\"py3-none-any\", \"py3-none-any\"]\n",
+         "a 1: two distributions named 'a-1-py3-none-any.whl'"),
     ]
     for i, (text, message) in enumerate(cases):
         path = os.path.join(work, f"bad{i}.toml")
@@ -442,7 +449,8 @@ def check_scenario_errors(args, work):
         check_eq(res.returncode, 2, f"bad scenario {i} exit status")
         check(res.stderr.startswith(f"fixturegen: {path}: ") and message in res.stderr,
               f"bad scenario {i}: stderr {res.stderr!r} should carry {message!r}")
-        check(not os.path.exists(out), f"bad scenario {i}: output written")
+        check(not os.path.exists(out) and not os.path.exists(out + ".fixturegen-tmp"),
+              f"bad scenario {i}: output written")
 
 
 # ---------------------------------------------------------------------------------------------
