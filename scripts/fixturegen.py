@@ -134,7 +134,7 @@ RELEASE_KEYS = {
 PACKAGE_KEYS = (RELEASE_KEYS - {"version"}) | {"name", "versions", "release"}
 WHEEL_KEYS = {"tag", "build", "native", "defects", "metadata_file"}
 SDIST_KEYS = {"format", "backend", "filename", "build_fails", "wheel_tag", "build_requires"}
-NATIVE_KEYS = {"path", "arch", "needed", "glibc", "symbols", "soname"}
+NATIVE_KEYS = {"path", "arch", "needed", "glibc", "symbols", "soname", "size"}
 DEFECTS = {
     "record-mismatch", "path-traversal", "absolute-path", "duplicate-entry", "symlink-escape",
     "name-mismatch", "missing-record", "version-mismatch",
@@ -415,6 +415,10 @@ def make_elf(spec):
     image[64:120] = struct.pack("<IIQQQQQQ", 1, 4 | 2, 0, 0, 0, load_end, load_end, 0x1000)
     image[120:176] = struct.pack("<IIQQQQQQ", 2, 4 | 2, dynamic_off, dynamic_off, dynamic_off,
                                  len(dyn), len(dyn), 8)
+    # `size`: pad with incompressible bytes after the section headers (no header refers to
+    # them, as with stripped-out debug data), so benchmarks see realistically large .so files.
+    if spec.get("size", 0) > len(image):
+        image.extend(pseudo_random_bytes(spec["path"], spec["size"] - len(image)))
     return bytes(image)
 
 
