@@ -115,16 +115,23 @@ std::expected<Item, SyntaxError> parse_comparison(Tokenizer& t) {
   return item;
 }
 
-std::expected<std::vector<Item>, SyntaxError> parse_list(Tokenizer& t);
+// Deliberate difference 8 (header): bounded recursion.
+constexpr int kMaxNesting = 200;
 
-std::expected<Item, SyntaxError> parse_atom(Tokenizer& t) {
+std::expected<std::vector<Item>, SyntaxError> parse_list(Tokenizer& t, int depth);
+
+std::expected<Item, SyntaxError> parse_atom(Tokenizer& t, int depth) {
   t.consume(Token::kWs);
   Item item;
   if (t.check(Token::kLeftParen)) {
     const size_t open = t.position();
+    if (depth >= kMaxNesting) {
+      return std::unexpected(t.error("Too deeply nested parentheses (more than " +
+                                     std::to_string(kMaxNesting) + ")"));
+    }
     t.read(Token::kLeftParen);
     t.consume(Token::kWs);
-    auto inner = parse_list(t);
+    auto inner = parse_list(t, depth + 1);
     if (!inner) return std::unexpected(inner.error());
     t.consume(Token::kWs);
     if (!t.check(Token::kRightParen))
@@ -141,15 +148,15 @@ std::expected<Item, SyntaxError> parse_atom(Tokenizer& t) {
   return item;
 }
 
-std::expected<std::vector<Item>, SyntaxError> parse_list(Tokenizer& t) {
+std::expected<std::vector<Item>, SyntaxError> parse_list(Tokenizer& t, int depth) {
   std::vector<Item> items;
-  auto first = parse_atom(t);
+  auto first = parse_atom(t, depth);
   if (!first) return std::unexpected(first.error());
   items.push_back(std::move(*first));
   while (t.check(Token::kBoolOp)) {
     Item op;
     op.kind = t.read(Token::kBoolOp) == "and" ? Item::Kind::kAnd : Item::Kind::kOr;
-    auto next = parse_atom(t);
+    auto next = parse_atom(t, depth);
     if (!next) return std::unexpected(next.error());
     items.push_back(std::move(op));
     items.push_back(std::move(*next));
@@ -291,7 +298,7 @@ Marker& Marker::operator=(Marker&&) noexcept = default;
 Marker::~Marker() = default;
 
 std::expected<Marker, SyntaxError> Marker::parse_tokens(Tokenizer& tokens) {
-  auto items = parse_list(tokens);
+  auto items = parse_list(tokens, 0);
   if (!items) return std::unexpected(items.error());
   tokens.consume(Token::kWs);
   normalize_first_extra(*items);

@@ -46,6 +46,9 @@
 //    comparison that str() prints first is normalised even inside redundant parentheses,
 //    `(extra == "A_b") and x` prints `extra == "a-b" and x` (packaging prints
 //    `extra == "A_b" and x`, which it reads back as `extra == "a-b" and x`).
+// 8. More than 200 nested parentheses is a parse error "Too deeply nested parentheses (more
+//    than 200)" at the 201st '(' (packaging recurses until Python's recursion limit, near
+//    450 levels); parsing, evaluation and str() recurse once per level.
 //
 // Target environment (linux_target_environment) for the Azure Functions Linux runtime:
 // os_name "posix", sys_platform "linux", platform_system "Linux", platform_machine = machine,

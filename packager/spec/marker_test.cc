@@ -62,6 +62,16 @@ TEST(MarkerParse, DeliberateDifferences) {
   expect_error(std::string_view("os_name == 'a\0'", 15), "NUL character in quoted string", 14, 0);
 }
 
+TEST(MarkerParse, NestingIsBounded) {
+  auto nested = [](int depth) {
+    return std::string(depth, '(') + "os_name == 'a'" + std::string(depth, ')');
+  };
+  EXPECT_EQ(str_of(nested(200)), "os_name == \"a\"");
+  expect_error(nested(201), "Too deeply nested parentheses (more than 200)", 201, 0);
+  expect_error(std::string(100000, '('), "Too deeply nested parentheses (more than 200)", 201,
+               0);
+}
+
 TEST(MarkerParse, StrNormalises) {
   EXPECT_EQ(str_of("os.name=='posix'"), "os_name == \"posix\"");
   EXPECT_EQ(str_of("sys.platform=='linux'"), "sys_platform == \"linux\"");
