@@ -557,7 +557,7 @@ def build_wheel(release, spec):
     if "absolute-path" in defects:
         members.insert(0, ("/tmp/funcpack-absolute.py", b"print('absolute')\n", None))
     if "symlink-escape" in defects:
-        members.insert(0, (f"{release.modules[0].removesuffix('.py')}/escape",
+        members.insert(0, (f"{release.modules[0].removesuffix('.py').replace('.', '/')}/escape",
                            b"../../../../etc/passwd", stat.S_IFLNK | 0o777))
     record = io.StringIO()
     writer = csv.writer(record, lineterminator="\n")

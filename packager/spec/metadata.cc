@@ -93,7 +93,8 @@ Result<CoreMetadata> CoreMetadata::parse(std::string_view text, std::string_view
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     size_t next = nl == std::string_view::npos ? text.size() : nl + 1;
-    std::string_view line = text.substr(pos, (nl == std::string_view::npos ? text.size() : nl) - pos);
+    const size_t line_end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, line_end - pos);
     if (line.ends_with('\r')) line.remove_suffix(1);
     ++line_no;
     if (line.empty()) {
@@ -210,7 +211,8 @@ Result<CoreMetadata> CoreMetadata::parse(std::string_view text, std::string_view
       out.dynamic.emplace_back(value);
     }
   }
-  for (RawField& f : raw) out.fields.push_back(MetadataField{std::move(f.name), std::move(f.value), f.line});
+  for (RawField& f : raw)
+    out.fields.push_back(MetadataField{std::move(f.name), std::move(f.value), f.line});
   return out;
 }
 
