@@ -129,6 +129,30 @@ TEST(SpecifierSet, StrSortsAndDeduplicatesLikePackaging) {
   EXPECT_EQ(bad2.error().location.end_column, 12);
 }
 
+TEST(Specifier, EquivalenceIsPackagingsEquality) {
+  auto eq = [](std::string_view a, std::string_view b) {
+    return Specifier::parse(a)->equivalent(*Specifier::parse(b));
+  };
+  EXPECT_TRUE(eq("==1.0", "== 1.0.0"));
+  EXPECT_TRUE(eq(">=v1.0A1", ">=1.0.0a1"));
+  EXPECT_TRUE(eq("==1.0+ABC", "==1.0+abc"));
+  EXPECT_TRUE(eq("===1.0", "===1.0.0"));   // === canonicalises too, when the text parses
+  EXPECT_FALSE(eq("===foo", "===FOO"));    // ... and compares as written when it does not
+  EXPECT_FALSE(eq("~=1.0", "~=1.0.0"));    // ~= keeps trailing zeros
+  EXPECT_FALSE(eq("==1.0.*", "==1.0.0.*"));  // wildcards compare as written
+  EXPECT_FALSE(eq("==1.0.*", "==1.0"));
+  EXPECT_FALSE(eq("==1.0", "!=1.0"));
+  EXPECT_FALSE(eq("==1.0", "==1.0+local"));
+
+  SpecifierSet set;
+  set.add(*Specifier::parse(">=1.0"));
+  set.add(*Specifier::parse(">= 1.0.0"));
+  set.add(*Specifier::parse("<2"));
+  ASSERT_EQ(set.specifiers().size(), 2u);
+  EXPECT_EQ(set.specifiers()[0].str(), ">=1.0");
+  EXPECT_EQ(set.str(), "<2,>=1.0");
+}
+
 TEST(SpecifierSet, EqualIgnoresLocalUnlessGiven) {
   EXPECT_EQ(matching("==1.0", "1.0 1.0.0 1 1.0+local 1.0.post1 1.0.1"), "1.0 1.0.0 1 1.0+local");
   EXPECT_EQ(matching("==1.0+abc", "1.0 1.0+abc 1.0+ABC 1.0.0+abc 1.0+abc.0"),
