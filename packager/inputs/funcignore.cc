@@ -288,36 +288,46 @@ std::vector<CtToken> ct_tokens(std::string_view body) {
 
 bool ct_dot(char c) { return c != '\n' && c != '\r'; }
 
-// Matches tokens[ti..] against a prefix of s[si..] (the regex is `^(...)` with no `$`).
-bool ct_match(const std::vector<CtToken>& t, size_t ti, std::string_view s, size_t si) {
-  if (ti == t.size()) return true;
-  const CtToken& k = t[ti];
-  if (k.kind == CtToken::Kind::kLiteral)
-    return si < s.size() && s[si] == k.c && ct_match(t, ti + 1, s, si + 1);
-  // One or more characters, greedy with backtracking.
-  size_t max = si;
-  while (max < s.size() &&
-         (k.kind == CtToken::Kind::kStar ? s[max] != '/' : ct_dot(s[max])))
-    ++max;
-  for (size_t end = max; end > si; --end)
-    if (ct_match(t, ti + 1, s, end)) return true;
-  return false;
+// The set of end positions in `s` reachable after matching every token from position 0 (the
+// regex is `^(...)` with no `$`, so any reachable end is a match of a prefix). A forward pass
+// over position sets instead of backtracking: patterns like `*a*a*a*a*b` cannot blow up (linear
+// per token), which matters because a .funcignore is user input and lint must not hang on it.
+std::vector<bool> ct_ends(const std::vector<CtToken>& t, std::string_view s) {
+  std::vector<bool> cur(s.size() + 1, false), next(s.size() + 1);
+  cur[0] = true;
+  for (const CtToken& k : t) {
+    std::fill(next.begin(), next.end(), false);
+    bool any = false;
+    for (size_t p = 0; p <= s.size(); ++p) {
+      if (!cur[p]) continue;
+      if (k.kind == CtToken::Kind::kLiteral) {
+        if (p < s.size() && s[p] == k.c) next[p + 1] = any = true;
+        continue;
+      }
+      // One or more characters: `[^/]+` or `.+`.
+      for (size_t q = p; q < s.size(); ++q) {
+        if (k.kind == CtToken::Kind::kStar ? s[q] == '/' : !ct_dot(s[q])) break;
+        // Reached already: by an earlier start in the same run, which marked the rest of the
+        // run too, so stop (keeps the pass linear).
+        if (next[q + 1]) break;
+        next[q + 1] = any = true;
+      }
+    }
+    if (!any) return std::vector<bool>(s.size() + 1, false);
+    cur.swap(next);
+  }
+  return cur;
 }
 
 bool ct_pattern_matches(std::string_view body, std::string_view path) {
-  return ct_match(ct_tokens(body), 0, path, 0);
+  auto ends = ct_ends(ct_tokens(body), path);
+  return std::find(ends.begin(), ends.end(), true) != ends.end();
 }
 
+// Whether the pattern matches the whole path, not just a prefix of it (to explain prefix
+// matches in the disagreement report).
 bool ct_full_match(std::string_view body, std::string_view path) {
-  // Whether the pattern matches the whole path (used to explain prefix matches): try every
-  // prefix length equal to the path.
-  auto t = ct_tokens(body);
-  // Append an impossible sentinel check: match then require end. Implemented by matching
-  // against the path and checking a variant with an end marker.
-  std::string with_end(path);
-  with_end += '\n';
-  t.push_back({CtToken::Kind::kLiteral, '\n'});
-  return ct_match(t, 0, with_end, 0);
+  return ct_ends(ct_tokens(body), path).back();
 }
 
 }  // namespace

@@ -158,3 +158,19 @@ TEST(Funcignore, CompareGitAndCoreTools) {
 
 }  // namespace
 }  // namespace funcpack
+
+namespace funcpack {
+namespace {
+
+TEST(Funcignore, CoreToolsModelHasNoExponentialBacktracking) {
+  // 12 stars against a 4000-byte path that almost matches: a backtracking matcher would not
+  // finish; the position-set matcher is linear per token.
+  std::string pattern = "**a**a**a**a**a**a**a**a**a**a**a**b\n";
+  std::string path(4000, 'a');
+  CoreToolsIgnoreModel m(pattern);
+  EXPECT_EQ(m.check_file(path).excluded, false);
+  EXPECT_EQ(m.check_file(path + "b").excluded, true);
+}
+
+}  // namespace
+}  // namespace funcpack
