@@ -21,6 +21,9 @@
 //   empty tag in 'PART'                               ("py3..py2", a trailing '.')
 //   extension must be '.tar.gz' or '.zip'             (sdists)
 //   name does not match project 'PROJECT'             (sdists)
+// Deliberate differences from packaging.utils.parse_wheel_filename (counted by
+// tests/distfiles/filename_conformance.py): an empty or non-ASCII name, an empty tag in a
+// compressed set and a build number above 2^64-1 are errors here, accepted there.
 #pragma once
 
 #include <cstdint>

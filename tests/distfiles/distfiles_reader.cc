@@ -5,9 +5,12 @@
 //   distfiles_reader sdist PROJECT FILENAME       -> sdist NAME VERSION EXTENSION
 //   distfiles_reader metadata PATH...             -> metadata NAME VERSION REQUIRES_PYTHON
 //                                                    EXTRAS REQUIREMENTS
+//   distfiles_reader wheel -  |  sdist -         the same, inputs read from stdin, one per
+//                                                  line (sdist lines: PROJECT<TAB>FILENAME)
 // BUILD is "-" or "NUMBER:SUFFIX"; TAGS, EXTRAS and REQUIREMENTS are joined with " | ".
 // A parse failure prints "error<TAB>MESSAGE<TAB>LOCATION" and makes the exit status 1.
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,7 +69,21 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string_view mode = argv[1];
-  if (mode == "wheel") {
+  if (argc == 3 && std::string_view(argv[2]) == "-" && (mode == "wheel" || mode == "sdist")) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (mode == "wheel") {
+        wheel(line);
+      } else {
+        size_t tab = line.find('\t');
+        if (tab == std::string::npos) {
+          std::fputs("distfiles_reader: sdist lines are PROJECT<TAB>FILENAME\n", stderr);
+          return 2;
+        }
+        sdist(std::string_view(line).substr(0, tab), std::string_view(line).substr(tab + 1));
+      }
+    }
+  } else if (mode == "wheel") {
     for (int i = 2; i < argc; ++i) wheel(argv[i]);
   } else if (mode == "sdist" && argc == 4) {
     sdist(argv[2], argv[3]);
