@@ -1,0 +1,190 @@
+// testing_index_server.h: test-only helpers (header-only; included by *_test.cc, never by
+// the library): runs tests/support/index_server.py as a child process on 127.0.0.1 and reads
+// its request log; builds fixture trees with scripts/fixturegen.py.
+//
+// The server's stdin is a pipe held by this object: if the test process dies, the pipe
+// closes and the server exits (--exit-on-stdin-eof), so no server outlives its test.
+#pragma once
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/fs.h"
+
+extern char** environ;
+
+namespace funcpack::testing {
+
+inline std::filesystem::path source_dir() { return FUNCPACK_SOURCE_DIR; }
+
+// Runs argv (argv[0] a full path) and waits; returns the exit status, or -1 if it could not
+// start. stdout/stderr are inherited.
+inline int run_process(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return -1;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Generates a fixture tree from scenario TOML text with scripts/fixturegen.py into `out`.
+// Returns true on success.
+inline bool generate_fixture(const std::string& scenario_toml, const std::filesystem::path& out) {
+  std::filesystem::create_directories(out.parent_path());
+  std::filesystem::path scenario = out.parent_path() / (out.filename().string() + ".toml");
+  if (!write_file_atomic(scenario, scenario_toml)) return false;
+  return run_process({"/usr/bin/python3", (source_dir() / "scripts/fixturegen.py").string(),
+                      "build", scenario.string(), "-o", out.string()}) == 0;
+}
+
+class IndexServer {
+ public:
+  struct Options {
+    std::filesystem::path root;
+    std::filesystem::path log;  // request log (JSON lines); required
+    std::vector<std::string> faults;  // "PATH=KIND[:COUNT]"
+    std::string auth;                 // "user:password"
+    std::string validators = "both";
+    double hang_seconds = 30;
+  };
+
+  // Starts the server; returns nullopt (and fills *error) when it does not come up.
+  static std::optional<IndexServer> start(const Options& o, std::string* error) {
+    std::vector<std::string> argv = {"/usr/bin/python3",
+                                     (source_dir() / "tests/support/index_server.py").string(),
+                                     "--root", o.root.string(), "--log", o.log.string(),
+                                     "--validators", o.validators, "--hang-seconds",
+                                     std::to_string(o.hang_seconds), "--exit-on-stdin-eof"};
+    for (const std::string& f : o.faults) {
+      argv.push_back("--fault");
+      argv.push_back(f);
+    }
+    if (!o.auth.empty()) {
+      argv.push_back("--auth");
+      argv.push_back(o.auth);
+    }
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
+      *error = "pipe failed";
+      return std::nullopt;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[0]);
+    close(out[1]);
+    if (rc != 0) {
+      close(in[1]);
+      close(out[0]);
+      *error = "cannot start index_server.py";
+      return std::nullopt;
+    }
+    IndexServer s;
+    s.pid_ = pid;
+    s.stdin_fd_ = in[1];
+    s.log_ = o.log;
+    std::string line;
+    for (;;) {
+      pollfd p{out[0], POLLIN, 0};
+      if (poll(&p, 1, 20000) <= 0) break;
+      char c;
+      ssize_t n = read(out[0], &c, 1);
+      if (n <= 0 || c == '\n') break;
+      line += c;
+    }
+    close(out[0]);
+    if (line.empty()) {
+      *error = "index_server.py did not report a port";
+      return std::nullopt;
+    }
+    s.port_ = std::stoi(line);
+    return s;
+  }
+
+  IndexServer(IndexServer&& o) noexcept { *this = std::move(o); }
+  IndexServer& operator=(IndexServer&& o) noexcept {
+    std::swap(pid_, o.pid_);
+    std::swap(stdin_fd_, o.stdin_fd_);
+    std::swap(port_, o.port_);
+    std::swap(log_, o.log_);
+    return *this;
+  }
+  ~IndexServer() { stop(); }
+
+  void stop() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+    if (stdin_fd_ >= 0) {
+      close(stdin_fd_);
+      stdin_fd_ = -1;
+    }
+  }
+
+  int port() const { return port_; }
+  std::string url(const std::string& path = "") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+
+  // Every request logged so far, in order.
+  std::vector<nlohmann::json> requests() const {
+    std::vector<nlohmann::json> out;
+    Result<std::string> text = read_file(log_);
+    if (!text) return out;
+    std::istringstream in(*text);
+    std::string line;
+    while (std::getline(in, line))
+      if (!line.empty()) out.push_back(nlohmann::json::parse(line, nullptr, false));
+    return out;
+  }
+
+  // "STATUS PATH" for each request, one per line (compact form for exact assertions).
+  std::string request_summary() const {
+    std::string out;
+    for (const nlohmann::json& r : requests())
+      out += std::to_string(r.value("status", 0)) + " " + r.value("path", std::string()) + "\n";
+    return out;
+  }
+
+  // Truncates (not replaces) the log: the server keeps it open in append mode.
+  void clear_log() const {
+    std::error_code ec;
+    std::filesystem::resize_file(log_, 0, ec);
+  }
+
+ private:
+  IndexServer() = default;
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  int port_ = 0;
+  std::filesystem::path log_;
+};
+
+}  // namespace funcpack::testing
