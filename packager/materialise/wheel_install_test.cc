@@ -1,0 +1,170 @@
+// Installer tests on real zips written by tests/support/make_wheel.py (including broken
+// ones a well-behaved generator never makes), read back from disk.
+#include "materialise/wheel_install.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "base/fs.h"
+
+namespace funcpack {
+namespace {
+
+class WheelInstall : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto d = TempDir::create("wheel_install_test");
+    ASSERT_TRUE(d.has_value());
+    dir_ = std::make_unique<TempDir>(std::move(*d));
+  }
+  std::filesystem::path root() { return dir_->path(); }
+  std::filesystem::path site() { return root() / "sp"; }
+  // Writes a wheel described by `spec` (see make_wheel.py) and returns its path.
+  std::filesystem::path wheel(const std::string& filename, nlohmann::json spec) {
+    if (!spec.contains("name")) spec["name"] = "demo";
+    if (!spec.contains("version")) spec["version"] = "1.0";
+    auto spec_path = root() / "spec.json";
+    std::ofstream(spec_path) << spec.dump();
+    auto out = root() / filename;
+    std::string cmd = "/usr/bin/python3 '" FUNCPACK_SOURCE_DIR "/tests/support/make_wheel.py' '" +
+                      spec_path.string() + "' '" + out.string() + "'";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+    return out;
+  }
+  std::string error_of(const std::filesystem::path& whl) {
+    auto r = install_wheel(whl, site());
+    EXPECT_FALSE(r.has_value());
+    return r ? "" : r.error().message;
+  }
+  bool site_is_empty() {
+    std::error_code ec;
+    return !std::filesystem::exists(site()) || std::filesystem::is_empty(site(), ec);
+  }
+  std::unique_ptr<TempDir> dir_;
+};
+
+TEST_F(WheelInstall, InstallsFilesDataAndWritesInstallerAndRecord) {
+  auto w = wheel("demo-1.0-py3-none-any.whl",
+                 {{"files",
+                   {{"demo/__init__.py", "VALUE = 42\n"},
+                    {"demo-1.0.data/scripts/demo-run", "#!python\nimport demo\n"},
+                    {"demo-1.0.data/headers/demo.h", "int x;\n"},
+                    {"demo-1.0.data/data/share/demo.txt", "d\n"},
+                    {"demo-1.0.data/platlib/demo_native.py", "N = 1\n"}}}});
+  auto r = install_wheel(w, site());
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->name, "demo");
+  EXPECT_EQ(r->version, "1.0");
+  EXPECT_EQ(r->files, (std::vector<std::string>{
+                          "bin/demo-run", "demo-1.0.dist-info/INSTALLER",
+                          "demo-1.0.dist-info/METADATA", "demo-1.0.dist-info/RECORD",
+                          "demo-1.0.dist-info/WHEEL", "demo/__init__.py", "demo_native.py",
+                          "include/python/demo/demo.h", "share/demo.txt"}));
+  EXPECT_EQ(read_file(site() / "bin/demo-run").value(), "#!/usr/bin/env python3\nimport demo\n");
+  struct stat st {};
+  ASSERT_EQ(::stat((site() / "bin/demo-run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+  ASSERT_EQ(::stat((site() / "demo/__init__.py").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  EXPECT_EQ(read_file(site() / "demo-1.0.dist-info/INSTALLER").value(), "funcpack\n");
+  EXPECT_EQ(read_file(site() / "demo-1.0.dist-info/RECORD").value(),
+            "bin/demo-run,sha256=rmS0ZfbMydYOcqnorvoIhdwZopZnaolYhk3f8WTvy14,35\n"
+            "demo-1.0.dist-info/INSTALLER,sha256=zboVQ8wQRGHbQbFQ464tAyq953UIetFb4mNMEoUmOm8,9\n"
+            "demo-1.0.dist-info/METADATA,sha256=-_vhkFfN_X4W3gzhfbWYqEThE0CsYTHCSkVnARsqsdk,47\n"
+            "demo-1.0.dist-info/RECORD,,\n"
+            "demo-1.0.dist-info/WHEEL,sha256=VYXbSzZqLFhqsQEDfR7CbzMi6WUPfdF3HdOde8jsSKQ,81\n"
+            "demo/__init__.py,sha256=Ccv1rhOmQ6mwI9oQNcYMUBhzHV2WM6htYbGbTj86p-s,11\n"
+            "demo_native.py,sha256=QpfgoSL3NnlCUcmDEsMM6Ozmw97gSKG9uOBeMN_ks-I,6\n"
+            "include/python/demo/demo.h,sha256=fHJfMIVKRgM92U9yisawjK8QhFmTzT7UjkAHnNsKdqY,7\n"
+            "share/demo.txt,sha256=jXS-7BvpljIq12gTuvuS1Ag5iV1t1-6AixfKIB6smL4,2\n");
+  // Nothing left behind by the staging step.
+  int n = 0;
+  for (auto& e : std::filesystem::directory_iterator(root()))
+    if (e.path().filename().string().starts_with(".funcpack-install")) ++n;
+  EXPECT_EQ(n, 0);
+}
+
+TEST_F(WheelInstall, RealPythonImportsWhatWasInstalled) {
+  auto w = wheel("demo-1.0-py3-none-any.whl", {{"files", {{"demo/__init__.py", "VALUE = 42\n"}}}});
+  ASSERT_TRUE(install_wheel(w, site()).has_value());
+  std::string cmd = "PYTHONPATH='" + site().string() +
+                    "' /usr/bin/python3 -c 'import demo, importlib.metadata as m; "
+                    "assert demo.VALUE == 42; assert m.version(\"demo\") == \"1.0\"'";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
+TEST_F(WheelInstall, RejectsPathTraversal) {
+  auto w = wheel("demo-1.0-py3-none-any.whl", {{"files", {{"demo/../../evil.py", "x\n"}}}});
+  EXPECT_EQ(error_of(w), "demo-1.0-py3-none-any.whl: entry 'demo/../../evil.py': '..' in path");
+  EXPECT_FALSE(std::filesystem::exists(root().parent_path() / "evil.py"));
+  EXPECT_TRUE(site_is_empty());
+}
+
+TEST_F(WheelInstall, RejectsAbsolutePaths) {
+  auto w = wheel("demo-1.0-py3-none-any.whl", {{"files", {{"/tmp/evil.py", "x\n"}}}});
+  EXPECT_EQ(error_of(w), "demo-1.0-py3-none-any.whl: entry '/tmp/evil.py': absolute path");
+}
+
+TEST_F(WheelInstall, RejectsSymlinks) {
+  auto w = wheel("demo-1.0-py3-none-any.whl", {{"symlinks", {{"demo/link", "/etc/passwd"}}}});
+  EXPECT_EQ(error_of(w),
+            "demo-1.0-py3-none-any.whl: entry 'demo/link': symbolic links are not allowed in wheels");
+  EXPECT_TRUE(site_is_empty());
+}
+
+TEST_F(WheelInstall, RejectsDuplicateEntries) {
+  auto w = wheel("demo-1.0-py3-none-any.whl",
+                 {{"files", {{"demo/__init__.py", "x\n"}}}, {"duplicate", {"demo/__init__.py"}}});
+  EXPECT_EQ(error_of(w), "demo-1.0-py3-none-any.whl: entry 'demo/__init__.py' appears twice");
+}
+
+TEST_F(WheelInstall, RejectsRecordMismatches) {
+  auto tampered = wheel("demo-1.0-py3-none-any.whl",
+                        {{"files", {{"demo/__init__.py", "x\n"}}}, {"record", "tamper:demo/__init__.py"}});
+  EXPECT_EQ(error_of(tampered),
+            "demo-1.0-py3-none-any.whl: 'demo/__init__.py' does not match its RECORD hash (RECORD "
+            "sha256=YNjEjBtEP2CqJ5H_562yFj7KOhpfSAtMJ6SR1NdV79E, file "
+            "sha256=c8s4WKaHqElMozIwUwFigvPa051Cz2LKTnndoqrH2aw)");
+  auto omitted = wheel("demo-1.0-py3-none-any.whl",
+                       {{"files", {{"demo/__init__.py", "x\n"}}}, {"record", "omit:demo/__init__.py"}});
+  EXPECT_EQ(error_of(omitted), "demo-1.0-py3-none-any.whl: 'demo/__init__.py' is not listed in RECORD");
+  auto extra = wheel("demo-1.0-py3-none-any.whl",
+                     {{"files", {{"demo/__init__.py", "x\n"}}}, {"record", "extra:demo/gone.py"}});
+  EXPECT_EQ(error_of(extra),
+            "demo-1.0-py3-none-any.whl: RECORD lists 'demo/gone.py', which the wheel does not contain");
+  EXPECT_TRUE(site_is_empty());
+}
+
+TEST_F(WheelInstall, RejectsMetadataThatDisagreesWithTheFileName) {
+  auto w = wheel("demo-1.0-py3-none-any.whl", {{"metadata_version", "2.0"}});
+  EXPECT_EQ(error_of(w),
+            "demo-1.0-py3-none-any.whl: METADATA says demo 2.0, the file name says demo 1.0");
+  auto other = wheel("other-1.0-py3-none-any.whl", nlohmann::json::object());
+  EXPECT_EQ(error_of(other),
+            "other-1.0-py3-none-any.whl: demo-1.0.dist-info does not match the file name (other 1.0)");
+}
+
+TEST_F(WheelInstall, RefusesToOverwriteAnotherDistributionsFile) {
+  auto a = wheel("demo-1.0-py3-none-any.whl", {{"files", {{"shared/x.py", "a\n"}}}});
+  ASSERT_TRUE(install_wheel(a, site()).has_value());
+  auto b = wheel("other-1.0-py3-none-any.whl",
+                 {{"name", "other"}, {"files", {{"shared/x.py", "b\n"}}}});
+  EXPECT_EQ(error_of(b), "other-1.0-py3-none-any.whl: 'shared/x.py' is already installed in " +
+                             site().string() + " (two distributions ship the same file)");
+  EXPECT_EQ(read_file(site() / "shared/x.py").value(), "a\n");
+}
+
+TEST_F(WheelInstall, RejectsNonZipAndBadFileNames) {
+  std::ofstream(root() / "demo-1.0-py3-none-any.whl") << "not a zip";
+  EXPECT_TRUE(error_of(root() / "demo-1.0-py3-none-any.whl")
+                  .starts_with("demo-1.0-py3-none-any.whl: not a readable zip archive: "));
+  std::ofstream(root() / "demo.whl") << "x";
+  EXPECT_TRUE(error_of(root() / "demo.whl").starts_with("demo.whl: "));
+}
+
+}  // namespace
+}  // namespace funcpack
