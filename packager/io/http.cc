@@ -81,6 +81,14 @@ std::string describe_failure(CURLcode code, const Transfer& t, const HttpOptions
       return "connection closed without a response";
     case CURLE_COULDNT_RESOLVE_HOST:
       return "cannot resolve the host name";
+    case CURLE_PEER_FAILED_VERIFICATION: {
+      std::string reason = "the server's TLS certificate is not trusted";
+      if (t.errbuf[0]) reason += std::string(" (") + t.errbuf + ")";
+      return reason + "; give the CA bundle that signed it with --cert";
+    }
+    case CURLE_SSL_CACERT_BADFILE:
+      return "cannot read the CA bundle " +
+             (o.ca_bundle ? o.ca_bundle->string() : std::string("of the system"));
     default: {
       std::string reason = curl_easy_strerror(code);
       if (t.errbuf[0]) reason += std::string(" (") + t.errbuf + ")";

@@ -247,5 +247,47 @@ TEST_F(HttpTest, ManyTransfersInParallelKeepTheirOrder) {
   EXPECT_EQ(s.requests().size(), 22u);
 }
 
+TEST_F(HttpTest, HttpsWithCertBundle) {
+  std::filesystem::path cert = tmp_->path() / "cert.pem", key = tmp_->path() / "key.pem";
+  ASSERT_EQ(testing::run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
+                                  "-nodes", "-subj", "/CN=127.0.0.1", "-addext",
+                                  "subjectAltName=IP:127.0.0.1", "-days", "2", "-keyout",
+                                  key.string(), "-out", cert.string()}),
+            0);
+  IndexServer::Options o;
+  o.root = root_;
+  o.log = tmp_->path() / "tls.log";
+  o.tls_cert = cert;
+  o.tls_key = key;
+  std::string error;
+  std::optional<IndexServer> s = IndexServer::start(o, &error);
+  ASSERT_TRUE(s) << error;
+  std::string url = s->url("/files/f1");
+  ASSERT_TRUE(url.starts_with("https://"));
+
+  HttpClient system_cas(fast(1));
+  Result<HttpResponse> untrusted = system_cas.get(at(url));
+  ASSERT_FALSE(untrusted);
+  EXPECT_EQ(untrusted.error().message,
+            "GET " + url + ": the server's TLS certificate is not trusted (SSL certificate "
+            "problem: self-signed certificate); give the CA bundle that signed it with --cert");
+
+  HttpOptions with_cert = fast(1);
+  with_cert.ca_bundle = cert;
+  HttpClient trusted(with_cert);
+  Result<HttpResponse> r = trusted.get(at(url));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "content 1");
+
+  HttpOptions missing = fast(1);
+  missing.ca_bundle = tmp_->path() / "nope.pem";
+  HttpClient bad_bundle(missing);
+  Result<HttpResponse> e = bad_bundle.get(at(url));
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().message,
+            "GET " + url + ": cannot read the CA bundle " + (tmp_->path() / "nope.pem").string());
+}
+
 }  // namespace
 }  // namespace funcpack

@@ -63,6 +63,7 @@ class IndexServer {
     std::string auth;                 // "user:password"
     std::string validators = "both";
     double hang_seconds = 30;
+    std::filesystem::path tls_cert, tls_key;  // both set: HTTPS
   };
 
   // Starts the server; returns nullopt (and fills *error) when it does not come up.
@@ -80,6 +81,8 @@ class IndexServer {
       argv.push_back("--auth");
       argv.push_back(o.auth);
     }
+    if (!o.tls_cert.empty())
+      argv.insert(argv.end(), {"--tls-cert", o.tls_cert.string(), "--tls-key", o.tls_key.string()});
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
       *error = "pipe failed";
@@ -104,6 +107,7 @@ class IndexServer {
       return std::nullopt;
     }
     IndexServer s;
+    s.scheme_ = o.tls_cert.empty() ? "http" : "https";
     s.pid_ = pid;
     s.stdin_fd_ = in[1];
     s.log_ = o.log;
@@ -131,6 +135,7 @@ class IndexServer {
     std::swap(stdin_fd_, o.stdin_fd_);
     std::swap(port_, o.port_);
     std::swap(log_, o.log_);
+    std::swap(scheme_, o.scheme_);
     return *this;
   }
   ~IndexServer() { stop(); }
@@ -150,7 +155,7 @@ class IndexServer {
 
   int port() const { return port_; }
   std::string url(const std::string& path = "") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path;
   }
 
   // Every request logged so far, in order.
@@ -185,6 +190,7 @@ class IndexServer {
   int stdin_fd_ = -1;
   int port_ = 0;
   std::filesystem::path log_;
+  std::string scheme_ = "http";
 };
 
 }  // namespace funcpack::testing

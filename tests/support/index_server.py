@@ -8,6 +8,7 @@ stdout once it is listening, so a test can start it and read where it is.
   index_server.py --root DIR [--port N] [--log FILE] [--auth USER:PASSWORD]
                   [--validators both|etag|last-modified|none] [--hang-seconds S]
                   [--fault PATH=KIND[:COUNT]]... [--exit-on-stdin-eof]
+                  [--tls-cert CERT.pem --tls-key KEY.pem]
 
 Behaviour
 - A path naming a directory without a trailing slash is redirected (301) to PATH/, as PyPI
@@ -29,6 +30,7 @@ Behaviour
 - --log FILE: one JSON object per line and request, written when the response is decided:
   {"method", "path", "status", "accept", "if_none_match", "if_modified_since",
    "authorized", "fault", "bytes"} ("bytes": body bytes sent, 0 for 304/HEAD).
+- --tls-cert/--tls-key: serve HTTPS (HTTP/1.1) with that certificate, for --cert tests.
 - Stops on SIGTERM/SIGINT, and with --exit-on-stdin-eof when its stdin closes (so a test
   that dies does not leave the server behind).
 """
@@ -42,6 +44,7 @@ import os
 import posixpath
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -303,6 +306,8 @@ def main():
     ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--fault", action="append", default=[])
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
     if not os.path.isdir(args.root):
         print(f"index_server: --root {args.root}: not a directory", file=sys.stderr)
@@ -315,6 +320,10 @@ def main():
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
+    if args.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
 
     def stop(*_):
         threading.Thread(target=server.shutdown, daemon=True).start()
