@@ -103,6 +103,10 @@ std::string positive_form(std::string_view text) {
 
 bool is_negation(std::string_view text) { return !text.empty() && text[0] == '!'; }
 
+// libgit2 takes rules as C strings; git reads each pattern as one too, so a NUL byte ends the
+// pattern (and must not end every rule after it in the joined text).
+std::string_view c_pattern(std::string_view text) { return text.substr(0, text.find('\0')); }
+
 }  // namespace
 
 IgnoreFile parse_ignore_text(std::string_view text, std::string path) {
@@ -155,7 +159,7 @@ struct GitIgnoreMatcher::Impl {
       auto repo = make_private_repo();
       if (!repo) return std::unexpected(repo.error());
       std::string rules = std::string(kNeutraliseDotGit) + "!*\n" +
-                          positive_form(file.patterns[i].text) + "\n";
+                          positive_form(c_pattern(file.patterns[i].text)) + "\n";
       if (git_ignore_add_rule(repo->get(), rules.c_str()) != 0)
         return fail(git_message("libgit2 rejects pattern " + file.path + ":" +
                                 std::to_string(file.patterns[i].line)));
@@ -207,7 +211,7 @@ Result<GitIgnoreMatcher> GitIgnoreMatcher::create(const IgnoreFile& file) {
   impl->full = std::move(*full);
   std::string rules = kNeutraliseDotGit;
   for (const auto& p : file.patterns) {
-    rules += p.text;
+    rules += c_pattern(p.text);
     rules += '\n';
     if (is_negation(p.text)) impl->has_negation = true;
   }
