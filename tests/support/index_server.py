@@ -27,7 +27,8 @@ Behaviour
     hang     sleep --hang-seconds (default 30) before answering, to trip client timeouts
     drop     send the headers and half of the body, then reset the connection
     close    close the connection without sending anything
-- --log FILE: one JSON object per line and request, written when the response is decided:
+- --log FILE: one JSON object per line and request, written when the response is decided
+  (before its first byte is sent, so a client that has its answer sees the record):
   {"method", "path", "status", "accept", "if_none_match", "if_modified_since",
    "authorized", "fault", "bytes"} ("bytes": body bytes sent, 0 for 304/HEAD).
 - --tls-cert/--tls-key: serve HTTPS (HTTP/1.1) with that certificate, for --cert tests.
@@ -170,6 +171,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_simple(self, status, text, headers=(), head=False, fault=None):
         body = text.encode()
+        self.record(status, fault, 0 if head else len(body))
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -178,7 +180,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
-        self.record(status, fault, 0 if head else len(body))
 
     def handle_request(self, head):
         url_path = urllib.parse.urlsplit(self.path).path
@@ -263,14 +264,16 @@ class Handler(BaseHTTPRequestHandler):
         if vary:
             headers.append(("Vary", "Accept"))
         if not_modified:
+            self.record(304, fault, 0)
             self.send_response(304)
             for k, v in headers:
                 self.send_header(k, v)
             self.send_header("Content-Length", "0")
             self.end_headers()
-            self.record(304, fault, 0)
             return
 
+        half = body[: len(body) // 2]
+        self.record(200, fault, 0 if head else len(half) if fault == "drop" else len(body))
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -278,13 +281,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         if head:
-            self.record(200, fault, 0)
             return
         if fault == "drop":
-            half = body[: len(body) // 2]
             self.wfile.write(half)
             self.wfile.flush()
-            self.record(200, fault, len(half))
             self.close_connection = True
             # SO_LINGER 0: the close sends a reset, the client sees the body cut short.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
@@ -292,7 +292,6 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.close()
             return
         self.wfile.write(body)
-        self.record(200, fault, len(body))
 
 
 def main():
