@@ -10,6 +10,7 @@ constexpr std::string_view kVersion = "0.1.0";
 
 constexpr Command kCommands[] = {
     {"requirements", "print the expanded requirement set for the target", cmd_requirements},
+    {"lock", "resolve the requirements for the target and write a lock file", cmd_lock},
 };
 
 void print_usage(std::ostream& out) {
