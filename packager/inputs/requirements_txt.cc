@@ -877,8 +877,10 @@ bool Parser::split_options(const LogicalLine& line, size_t start, std::vector<To
         t.value += s[i + 1];
         i += 2;
       } else {
-        t.value += c;
-        ++i;
+        size_t j = i + 1;  // a run of ordinary characters, appended at once
+        while (j < n && !ws(s[j]) && s[j] != '\'' && s[j] != '"' && s[j] != '\\') ++j;
+        t.value.append(s.substr(i, j - i));
+        i = j;
       }
     }
     t.end = i;
