@@ -62,7 +62,8 @@ int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::optional<std::string> index_url;
   std::vector<std::string> extra_index_urls, find_links, only_binary, no_binary;
   bool no_index = false, offline = false, pre = false, merge_indexes = false;
-  std::optional<std::string> cache_dir;
+  std::optional<std::string> cache_dir, cert;
+  bool no_cache = false;
   app.add_option("APP_DIR", where, "app directory or requirements file (default: .)");
   app.add_option("--python", python, "target Python X.Y (default: the runtime profile's)");
   app.add_option("--glibc", glibc, "glibc ceiling X.Y (default: the runtime image's)");
@@ -77,6 +78,8 @@ int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostre
   app.add_option("--only-binary", only_binary, "names (or :all:/:none:) that must use wheels");
   app.add_option("--no-binary", no_binary, "names (or :all:/:none:) that must use sdists");
   app.add_option("--cache-dir", cache_dir, "cache directory");
+  app.add_flag("--no-cache", no_cache, "neither read nor write the cache");
+  app.add_option("--cert", cert, "PEM bundle of CA certificates instead of the system's");
   app.add_option("-o,--output", output, "output file ('-' for stdout)");
   app.add_option("--format", format, "pylock (default), requirements or json")
       ->check(CLI::IsMember({"pylock", "requirements", "json"}));
@@ -151,6 +154,8 @@ int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostre
   opts.offline = offline;
   if (merge_indexes) opts.strategy = IndexStrategy::kMergeAll;
   if (cache_dir) opts.cache_dir = fs::path(*cache_dir);
+  opts.no_cache = no_cache;
+  if (cert) opts.http.ca_bundle = fs::path(*cert);
   // The requirements file's options come after the command line's (apply_* keep what is set).
   IndexOptions from_file = file.options;
   if (opts.index_url) from_file.index_url.reset();
