@@ -323,6 +323,17 @@ Result<std::vector<Diagnostic>> apply_configuration(std::vector<Diagnostic> find
   return out;
 }
 
+std::vector<Diagnostic> keep_changed(std::vector<Diagnostic> findings, const LineChanges& changes) {
+  std::vector<Diagnostic> out;
+  for (auto& d : findings) {
+    if (d.location.path.empty()) continue;
+    const bool changed = d.location.line > 0 ? changes.line_changed(d.location.path, d.location.line)
+                                             : changes.file_changed(d.location.path);
+    if (changed) out.push_back(std::move(d));
+  }
+  return out;
+}
+
 Result<LintReport> lint(const LintOptions& options, const RuleRegistry& rules,
                         const RuntimeProfile& profile) {
   auto built = build_lint_input(options, rules, profile);

@@ -22,6 +22,7 @@
 #include "base/diagnostic.h"
 #include "base/error.h"
 #include "inputs/config.h"
+#include "inputs/git_diff.h"
 #include "inputs/runtime_profile.h"
 #include "lint/checks.h"
 #include "lint/rules.h"
@@ -70,6 +71,12 @@ Result<std::optional<std::vector<std::string>>> parse_suppression(std::string_vi
 // The whole run. Errors as build_lint_input and apply_configuration.
 Result<LintReport> lint(const LintOptions& options, const RuleRegistry& rules,
                         const RuntimeProfile& profile);
+
+// `--diff-base`: keeps the findings on lines added or changed since the base revision (a
+// finding with a file but no line is kept when its file changed at all; a finding with no file,
+// such as the target's Python version, is dropped: a pull request is judged on what it
+// changes). Includes are covered because their findings name the included file.
+std::vector<Diagnostic> keep_changed(std::vector<Diagnostic> findings, const LineChanges& changes);
 
 // Reads local.settings.json's `Values` into settings, each with the location of its key.
 // Errors: unreadable file, invalid JSON (file:line:col), `Values` not an object.
