@@ -41,20 +41,15 @@ name = "beta"
 versions = ["2.0", "2.1"]
 )";
 
-std::filesystem::path g_fixtures;  // holds private/ and public/
+std::filesystem::path g_private, g_public;  // generated trees (shared, read-only)
 
 class IndexSourceTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    Result<TempDir> t = TempDir::create("index-source-fixtures");
-    ASSERT_TRUE(t);
-    g_fixtures = t->release();
-    ASSERT_TRUE(testing::generate_fixture(kPrivate, g_fixtures / "private"));
-    ASSERT_TRUE(testing::generate_fixture(kPublic, g_fixtures / "public"));
-  }
-  static void TearDownTestSuite() {
-    std::error_code ec;
-    std::filesystem::remove_all(g_fixtures, ec);
+    g_private = testing::cached_fixture(kPrivate);
+    g_public = testing::cached_fixture(kPublic);
+    ASSERT_FALSE(g_private.empty());
+    ASSERT_FALSE(g_public.empty());
   }
 
   void SetUp() override {
@@ -62,9 +57,9 @@ class IndexSourceTest : public ::testing::Test {
     ASSERT_TRUE(t);
     tmp_.emplace(std::move(*t));
     // Each test gets its own copy, so a test may tamper with files.
-    std::filesystem::copy(g_fixtures / "private", tmp_->path() / "private",
+    std::filesystem::copy(g_private, tmp_->path() / "private",
                           std::filesystem::copy_options::recursive);
-    std::filesystem::copy(g_fixtures / "public", tmp_->path() / "public",
+    std::filesystem::copy(g_public, tmp_->path() / "public",
                           std::filesystem::copy_options::recursive);
   }
 

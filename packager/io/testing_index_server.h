@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "base/fs.h"
+#include "base/hash.h"
 
 extern char** environ;
 
@@ -52,6 +53,26 @@ inline bool generate_fixture(const std::string& scenario_toml, const std::filesy
   if (!write_file_atomic(scenario, scenario_toml)) return false;
   return run_process({"/usr/bin/python3", (source_dir() / "scripts/fixturegen.py").string(),
                       "build", scenario.string(), "-o", out.string()}) == 0;
+}
+
+// The fixture tree of `scenario_toml`, generated once per build directory and reused (ctest
+// runs every test case as its own process). Keyed by the scenario and the generator's own
+// bytes, and published with an atomic rename, so parallel test processes never see half a
+// tree. Returns the tree's path, or an empty path when generation failed.
+inline std::filesystem::path cached_fixture(const std::string& scenario_toml) {
+  Result<std::string> generator = read_file(source_dir() / "scripts/fixturegen.py");
+  if (!generator) return {};
+  std::string key = sha256_hex(*generator + "\n" + scenario_toml).substr(0, 16);
+  std::filesystem::path root = std::filesystem::path(FUNCPACK_BINARY_DIR) / "test-fixtures";
+  std::filesystem::path dir = root / key;
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return dir;
+  std::filesystem::create_directories(root, ec);
+  Result<TempDir> tmp = TempDir::create(".gen-" + key, root);
+  if (!tmp) return {};
+  if (!generate_fixture(scenario_toml, tmp->path() / "tree")) return {};
+  std::filesystem::rename(tmp->path() / "tree", dir, ec);  // loses harmlessly to a racer
+  return std::filesystem::is_directory(dir, ec) ? dir : std::filesystem::path();
 }
 
 class IndexServer {
