@@ -9,6 +9,7 @@
 #include "base/fs.h"
 #include "base/hash.h"
 #include "base/strings.h"
+#include "spec/package_name.h"
 #include "io/cache.h"
 #include "io/simple_index.h"
 #include "io/url.h"
@@ -22,22 +23,6 @@ constexpr std::string_view kFindLinksVariant = "find-links-v1";
 constexpr std::string_view kMetadataVariant = "core-metadata-v1";
 constexpr std::string_view kArtifactVariant = "artifact-sha256-v1";
 
-// PEP 503 normalisation (kept local: the io band must not depend on spec code being linked
-// for this one-liner, and the rule is fixed by the PEP).
-std::string normalize(std::string_view name) {
-  std::string out;
-  bool sep = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      sep = true;
-      continue;
-    }
-    if (sep && !out.empty()) out += '-';
-    sep = false;
-    out += ascii_lower(c);
-  }
-  return out;
-}
 
 std::vector<std::string> split_whitespace(std::string_view s) {
   std::vector<std::string> out;
@@ -61,7 +46,7 @@ bool truthy(std::string_view v) {
 // point whose left side normalises to `name` and whose right side starts like a version.
 bool filename_is_for(std::string_view filename, std::string_view name) {
   if (filename.ends_with(".whl")) {
-    return normalize(filename.substr(0, filename.find('-'))) == name;
+    return normalize_name(filename.substr(0, filename.find('-'))) == name;
   }
   static const std::string_view kExt[] = {".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz",
                                           ".tar"};
@@ -79,7 +64,7 @@ bool filename_is_for(std::string_view filename, std::string_view name) {
     bool versionish = is_ascii_digit(version[0]) ||
                       ((version[0] == 'v' || version[0] == 'V') && version.size() > 1 &&
                        is_ascii_digit(version[1]));
-    if (versionish && normalize(stem.substr(0, p)) == name) return true;
+    if (versionish && normalize_name(stem.substr(0, p)) == name) return true;
   }
   return false;
 }
@@ -591,7 +576,8 @@ struct IndexSource::Impl {
     if (!path) return std::unexpected(path.error());
     Result<std::string> bytes = read_file(*path);
     if (!bytes) return std::unexpected(bytes.error());
-    Result<std::string> text = wheel_metadata(*bytes, normalize(f.filename.substr(0, f.filename.find('-'))));
+    std::string project = normalize_name(f.filename.substr(0, f.filename.find('-')));
+    Result<std::string> text = wheel_metadata(*bytes, project);
     if (!text) return fail(f.filename + ": " + text.error().message);
     if (cache) (void)cache->store_metadata(sha.empty() ? sha256_hex(*bytes) : sha, *text);
     return *text;

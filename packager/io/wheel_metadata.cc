@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "base/strings.h"
+#include "spec/package_name.h"
 
 namespace funcpack {
 namespace {
@@ -129,20 +130,6 @@ Result<std::string> extract(std::string_view z, const Entry& e, size_t max_size)
   return out;
 }
 
-std::string normalize(std::string_view name) {
-  std::string out;
-  bool sep = false;
-  for (char c : name) {
-    if (c == '-' || c == '_' || c == '.') {
-      sep = true;
-      continue;
-    }
-    if (sep && !out.empty()) out += '-';
-    sep = false;
-    out += ascii_lower(c);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -175,7 +162,7 @@ Result<std::string> wheel_metadata(std::string_view zip, std::string_view normal
     if (!dir.ends_with(".dist-info")) continue;
     candidates.push_back(&e);
     std::string_view stem = dir.substr(0, dir.size() - 10);
-    if (normalize(stem.substr(0, stem.find('-'))) == normalized_name) named = &e;
+    if (normalize_name(stem.substr(0, stem.find('-'))) == normalized_name) named = &e;
   }
   if (named) return extract(zip, *named, 16u << 20);
   if (candidates.size() == 1) return extract(zip, *candidates.front(), 16u << 20);
