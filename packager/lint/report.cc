@@ -50,6 +50,20 @@ std::string uri_path(std::string_view p) {
   return out;
 }
 
+// Rule texts are wrapped at ~95 columns in the TOML files; viewers of SARIF reflow text
+// themselves, so single line breaks become spaces and blank lines stay paragraph breaks.
+std::string unwrap(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n' && i + 1 < text.size() && text[i + 1] != '\n' &&
+        (i == 0 || text[i - 1] != '\n'))
+      out += ' ';
+    else
+      out += text[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<OutputFormat> parse_output_format(std::string_view s) {
@@ -143,7 +157,7 @@ std::string format_sarif(const LintReport& report, const RuleRegistry& rules) {
     j["id"] = r.id;
     j["name"] = r.name;
     j["shortDescription"] = {{"text", r.summary}};
-    j["fullDescription"] = {{"text", r.rationale}};
+    j["fullDescription"] = {{"text", unwrap(r.rationale)}};
     j["help"] = {{"text", r.help + "\n\nFix: " + r.hint}};
     j["defaultConfiguration"] = {{"level", sarif_level(r.severity)}};
     j["properties"] = {{"fixable", r.fixable}, {"source", r.source}};
