@@ -448,22 +448,26 @@ struct IndexSource::Impl {
     return out;
   }
 
-  Result<std::filesystem::path> download(const DistributionFile& f) {
+  static Result<void> check_sha(const DistributionFile& f, const std::string& got) {
+    std::string expected = sha256_of(f);
+    if (!expected.empty() && got != expected)
+      return fail("sha256 mismatch for " + f.filename + " from " + redact_url(f.url) +
+                  ": expected " + expected + ", got " + got);
+    return {};
+  }
+
+  // The path of `f` when no transfer is needed (a local file, or a cache hit), an Error when
+  // none is possible (offline), or nullopt: it must be downloaded.
+  std::optional<Result<std::filesystem::path>> without_network(const DistributionFile& f) {
     std::string expected = sha256_of(f);
     std::string display = redact_url(f.url);
-    auto check = [&](const std::string& got) -> Result<void> {
-      if (!expected.empty() && got != expected)
-        return fail("sha256 mismatch for " + f.filename + " from " + display + ": expected " +
-                    expected + ", got " + got);
-      return {};
-    };
     if (is_file_url(f.url)) {
       std::optional<std::filesystem::path> p = file_url_to_path(f.url);
       if (!p) return fail("unsupported file URL " + display);
       if (!expected.empty()) {
         Result<std::string> hex = local_sha(*p);
         if (!hex) return std::unexpected(hex.error());
-        if (auto ok = check(*hex); !ok) return std::unexpected(ok.error());
+        if (auto ok = check_sha(f, *hex); !ok) return std::unexpected(ok.error());
       } else {
         std::error_code ec;
         if (!std::filesystem::is_regular_file(*p, ec))
@@ -478,18 +482,20 @@ struct IndexSource::Impl {
     if (cache && !key.empty())
       if (auto p = cache->artifact_path(key)) return *p;
     if (o.offline) return fail("GET " + display + ": not in the cache (offline mode)");
-    HttpRequest req;
-    req.url = f.url;
-    Result<HttpResponse> r = http->get(req);
+    return std::nullopt;
+  }
+
+  // Verifies a downloaded body and stores it (cache, else a private scratch directory).
+  Result<std::filesystem::path> store_download(const DistributionFile& f, Result<HttpResponse> r) {
     if (!r) return std::unexpected(r.error());
     if (r->status != 200)
-      return fail("GET " + display + ": HTTP " + std::to_string(r->status));
+      return fail("GET " + redact_url(f.url) + ": HTTP " + std::to_string(r->status));
     std::string got = sha256_hex(r->body);
-    if (auto ok = check(got); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_sha(f, got); !ok) return std::unexpected(ok.error());
     if (cache) {
       Result<std::filesystem::path> p = cache->store_artifact(r->body);
       if (!p) return std::unexpected(p.error());
-      if (expected.empty()) {
+      if (sha256_of(f).empty()) {
         CachedResponse m;
         m.body = got;
         (void)cache->store_response(f.url, kArtifactVariant, m);
@@ -507,6 +513,56 @@ struct IndexSource::Impl {
     std::filesystem::path p = dir / (f.filename.empty() ? "download" : f.filename);
     if (auto ok = write_file_atomic(p, r->body); !ok) return std::unexpected(ok.error());
     return p;
+  }
+
+  std::vector<Result<std::filesystem::path>> download_all(const std::vector<DistributionFile>& files) {
+    std::vector<std::optional<Result<std::filesystem::path>>> out(files.size());
+    std::vector<HttpRequest> requests;
+    std::vector<size_t> which;
+    std::map<std::string, size_t> first_request;  // the same URL twice is fetched once
+    std::vector<std::pair<size_t, size_t>> duplicates;
+    for (size_t i = 0; i < files.size(); ++i) {
+      out[i] = without_network(files[i]);
+      if (out[i]) continue;
+      auto [it, fresh] = first_request.emplace(files[i].url, i);
+      if (!fresh) {
+        duplicates.emplace_back(i, it->second);
+        continue;
+      }
+      HttpRequest req;
+      req.url = files[i].url;
+      requests.push_back(std::move(req));
+      which.push_back(i);
+    }
+    if (!requests.empty()) {
+      std::vector<Result<HttpResponse>> responses = http->get_all(requests);
+      for (size_t k = 0; k < responses.size(); ++k)
+        out[which[k]] = store_download(files[which[k]], std::move(responses[k]));
+    }
+    for (auto [dup, orig] : duplicates) {
+      // Same URL: same bytes, but each entry's own hash is checked.
+      if (!*out[orig]) {
+        out[dup] = *out[orig];
+        continue;
+      }
+      Result<std::string> bytes = read_file(**out[orig]);
+      if (!bytes) {
+        out[dup] = std::unexpected(bytes.error());
+        continue;
+      }
+      if (auto ok = check_sha(files[dup], sha256_hex(*bytes)); !ok)
+        out[dup] = std::unexpected(ok.error());
+      else
+        out[dup] = *out[orig];
+    }
+    std::vector<Result<std::filesystem::path>> results;
+    results.reserve(out.size());
+    for (auto& r : out) results.push_back(std::move(*r));
+    return results;
+  }
+
+  Result<std::filesystem::path> download(const DistributionFile& f) {
+    return std::move(download_all({f}).front());
   }
 
   // The PEP 658 file: its text, nullopt when the index does not actually serve it (404).
@@ -613,6 +669,12 @@ Result<std::string> IndexSource::metadata(const DistributionFile& file) {
 Result<std::filesystem::path> IndexSource::download(const DistributionFile& file) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->download(file);
+}
+
+std::vector<Result<std::filesystem::path>> IndexSource::download_all(
+    const std::vector<DistributionFile>& files) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->download_all(files);
 }
 
 std::vector<std::string> IndexSource::index_urls() const {

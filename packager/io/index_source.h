@@ -91,6 +91,10 @@ class IndexSource : public PackageSource {
   // or "not in the cache (offline mode)".
   Result<std::filesystem::path> download(const DistributionFile& file);
 
+  // download() for many files at once: local files and cache hits need no transfer, the rest
+  // are fetched in parallel. One result per file, in the order of `files`.
+  std::vector<Result<std::filesystem::path>> download_all(const std::vector<DistributionFile>& files);
+
   // The indexes in search order (redacted), for messages and -v logs.
   std::vector<std::string> index_urls() const;
 

@@ -229,6 +229,32 @@ TEST_F(IndexSourceTest, TamperedWheelIsRejected) {
                                    sha256_hex("not a wheel"));
 }
 
+TEST_F(IndexSourceTest, DownloadAllFetchesInParallelAndChecksEachFile) {
+  IndexServer pub = serve("public");
+  IndexSource src(options(pub.url("/simple")));
+  Result<ProjectPage> beta = src.project("beta");
+  ASSERT_TRUE(beta);
+  ASSERT_EQ(beta->files.size(), 2u);
+  std::vector<DistributionFile> files = {beta->files[0], beta->files[1], beta->files[0]};
+  files[2].hashes["sha256"] = std::string(64, '0');  // same URL, wrong hash
+  std::vector<Result<std::filesystem::path>> paths = src.download_all(files);
+  ASSERT_EQ(paths.size(), 3u);
+  ASSERT_TRUE(paths[0]) << paths[0].error().message;
+  ASSERT_TRUE(paths[1]) << paths[1].error().message;
+  EXPECT_EQ(sha256_hex(*read_file(*paths[0])), beta->files[0].hashes.at("sha256"));
+  EXPECT_EQ(sha256_hex(*read_file(*paths[1])), beta->files[1].hashes.at("sha256"));
+  ASSERT_FALSE(paths[2]);
+  EXPECT_EQ(paths[2].error().message,
+            "sha256 mismatch for " + files[2].filename + " from " + files[2].url + ": expected " +
+                std::string(64, '0') + ", got " + beta->files[0].hashes.at("sha256"));
+  // Each URL went over the wire once; a second call is served by the cache.
+  EXPECT_EQ(pub.requests().size(), 3u);
+  std::vector<Result<std::filesystem::path>> again = src.download_all({beta->files[1]});
+  ASSERT_TRUE(again[0]);
+  EXPECT_EQ(*again[0], *paths[1]);
+  EXPECT_EQ(pub.requests().size(), 3u);
+}
+
 TEST_F(IndexSourceTest, OfflineRunServesFromTheCache) {
   std::string url;
   {
