@@ -33,5 +33,6 @@ int run_main(int argc, char** argv);
 // Handlers (one per cmd_*.cc).
 int cmd_requirements(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_audit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace funcpack
