@@ -12,6 +12,9 @@ constexpr Command kCommands[] = {
     {"requirements", "print the expanded requirement set for the target", cmd_requirements},
     {"lock", "resolve the requirements for the target and write a lock file", cmd_lock},
     {"audit", "judge native libraries in wheels or trees against manylinux policies", cmd_audit},
+    {"lint", "lint an app's requirements, settings and .funcignore for Azure", cmd_lint},
+    {"rules", "list the lint rules", cmd_rules},
+    {"explain", "explain a lint rule: rationale, examples, fix", cmd_explain},
 };
 
 void print_usage(std::ostream& out) {

@@ -34,5 +34,8 @@ int run_main(int argc, char** argv);
 int cmd_requirements(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_audit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_rules(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_explain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace funcpack

@@ -1,0 +1,126 @@
+// `funcpack lint [APP_DIR|REQUIREMENTS_FILE] [--format text|json|sarif|github] [--python X.Y]
+// [--plan PLAN] [--policy minimum|exact] [--config FILE] [--setting KEY=VALUE]...
+// [--today YYYY-MM-DD] [--diff-base REV]`: lints an app's requirements, settings and .funcignore against the
+// rules in rules/lint/ (see lint/lint.h). Exit 0 when no finding is at error level, 1 when
+// one is, 2 on usage or input errors (unreadable files, bad configuration, unknown REV).
+// With --diff-base, only findings on lines added or changed since REV are reported
+// (inputs/git_diff.h, lint.h keep_changed).
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <unistd.h>
+
+#include "app/cli.h"
+#include "app/commands.h"
+#include "base/fs.h"
+#include "base/strings.h"
+#include "lint/lint.h"
+#include "lint/report.h"
+
+namespace funcpack {
+
+namespace {
+
+// An input error as a diagnostic with its source line and caret when it has a location.
+void print_error(const Error& e, std::ostream& err) {
+  std::string line;
+  if (!e.location.path.empty() && e.location.line > 0) {
+    if (auto text = read_file(e.location.path)) {
+      auto lines = split(*text, '\n');
+      if (static_cast<size_t>(e.location.line) <= lines.size()) {
+        line = std::string(lines[static_cast<size_t>(e.location.line - 1)]);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+      }
+    }
+  }
+  Diagnostic d = diagnostic_from_error(e, line);
+  if (d.location.path.empty()) {
+    err << "funcpack lint: error: " << d.message << "\n";
+    return;
+  }
+  err << format_diagnostic(d);
+}
+
+}  // namespace
+
+int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Lint an Azure Functions Python app's requirements, settings and .funcignore",
+               "lint"};
+  std::string target = ".";
+  std::string format = "text";
+  LintOptions options;
+  std::string python, plan, policy, config, today;
+  app.add_option("target", target, "app directory or requirements file (default: .)");
+  app.add_option("--format", format, "output format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+  auto* python_opt = app.add_option("--python", python, "target Python version (X.Y)");
+  auto* plan_opt = app.add_option("--plan", plan, "hosting plan")
+                       ->check(CLI::IsMember({"consumption", "flex", "premium", "dedicated"}));
+  auto* policy_opt = app.add_option("--policy", policy, "pinning policy")
+                         ->check(CLI::IsMember({"minimum", "exact"}));
+  auto* config_opt = app.add_option("--config", config,
+                                    "configuration file (funcpack.toml or pyproject.toml)");
+  app.add_option("--setting", options.settings, "app setting KEY=VALUE (repeatable)");
+  auto* today_opt = app.add_option("--today", today, "date to judge end of support (YYYY-MM-DD)");
+  std::string diff_base;
+  auto* diff_opt = app.add_option("--diff-base", diff_base,
+                                  "report only findings on lines added or changed since REV (git)");
+  if (auto code = parse_command_line(app, args, out, err)) return *code;
+
+  options.target = target;
+  if (*python_opt) options.python = python;
+  if (*plan_opt) options.plan = plan;
+  if (*policy_opt) options.policy = policy;
+  if (*config_opt) options.config_file = config;
+  if (*today_opt) options.today = today;
+
+  auto rules = RuleRegistry::load();
+  if (!rules) {
+    err << "funcpack lint: internal error: " << rules.error().location.str() << ": "
+        << rules.error().message << "\n";
+    return 2;
+  }
+  auto profile = RuntimeProfile::load();
+  if (!profile) {
+    err << "funcpack lint: internal error: " << profile.error().message << "\n";
+    return 2;
+  }
+  auto report = lint(options, *rules, *profile);
+  if (!report) {
+    print_error(report.error(), err);
+    return 2;
+  }
+  if (*diff_opt) {
+    // Diff only the files findings point into (the requirements files when there are none,
+    // so that a bad REV is reported either way).
+    std::vector<std::filesystem::path> files;
+    for (const auto& d : report->findings)
+      if (!d.location.path.empty() &&
+          std::find(files.begin(), files.end(), d.location.path) == files.end())
+        files.emplace_back(d.location.path);
+    if (files.empty()) files = report->files;
+    auto changes = lines_changed_since(report->app_root, diff_base, files);
+    if (!changes) {
+      print_error(changes.error(), err);
+      return 2;
+    }
+    report->findings = keep_changed(std::move(report->findings), *changes);
+  }
+  switch (*parse_output_format(format)) {
+    case OutputFormat::kText: {
+      const bool color = &out == &std::cout && isatty(STDOUT_FILENO) &&
+                         !(std::getenv("NO_COLOR") && *std::getenv("NO_COLOR"));
+      out << format_text(*report, color);
+      break;
+    }
+    case OutputFormat::kJson: out << format_json(*report); break;
+    case OutputFormat::kSarif: out << format_sarif(*report, *rules); break;
+    case OutputFormat::kGithub: out << format_github(*report); break;
+  }
+  for (const auto& d : report->findings)
+    if (d.severity == Severity::kError) return 1;
+  return 0;
+}
+
+}  // namespace funcpack
