@@ -103,9 +103,20 @@ std::string positive_form(std::string_view text) {
 
 bool is_negation(std::string_view text) { return !text.empty() && text[0] == '!'; }
 
-// libgit2 takes rules as C strings; git reads each pattern as one too, so a NUL byte ends the
-// pattern (and must not end every rule after it in the joined text).
-std::string_view c_pattern(std::string_view text) { return text.substr(0, text.find('\0')); }
+// A pattern as handed to libgit2:
+// - libgit2 takes rules as C strings; git reads each pattern as one too, so a NUL byte ends the
+//   pattern (and must not end every rule after it in the joined text);
+// - libgit2 1.5 loops forever in git_ignore_add_rule on a line whose first character after
+//   spaces/tabs (and an optional '!') is a vertical tab or form feed (found by
+//   funcignore_fuzz). git reads that character literally, and an escaped character means the
+//   same to git, so it is escaped, which libgit2 parses correctly.
+std::string c_pattern(std::string_view text) {
+  std::string out(text.substr(0, text.find('\0')));
+  size_t i = !out.empty() && out[0] == '!' ? 1 : 0;
+  while (i < out.size() && (out[i] == ' ' || out[i] == '\t')) ++i;
+  if (i < out.size() && (out[i] == '\v' || out[i] == '\f')) out.insert(i, 1, '\\');
+  return out;
+}
 
 }  // namespace
 
