@@ -11,6 +11,7 @@ constexpr std::string_view kVersion = "0.1.0";
 constexpr Command kCommands[] = {
     {"requirements", "print the expanded requirement set for the target", cmd_requirements},
     {"lock", "resolve the requirements for the target and write a lock file", cmd_lock},
+    {"build", "install the lock and write a reproducible deployment zip", cmd_build},
     {"audit", "judge native libraries in wheels or trees against manylinux policies", cmd_audit},
     {"lint", "lint an app's requirements, settings and .funcignore for Azure", cmd_lint},
     {"rules", "list the lint rules", cmd_rules},

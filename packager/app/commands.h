@@ -33,6 +33,7 @@ int run_main(int argc, char** argv);
 // Handlers (one per cmd_*.cc).
 int cmd_requirements(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_audit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int cmd_rules(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
