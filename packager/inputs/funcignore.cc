@@ -86,11 +86,12 @@ Result<RepoPtr> make_private_repo() {
   return repo;
 }
 
-// libgit2's built-in internal rules ignore ".", ".." and ".git"; git check-ignore has no such
-// rule, and funcpack excludes .git on its own terms (app_files.h), so the patterns are judged
-// without it. A non-wildcard negation survives libgit2's "does it negate anything" pruning
-// because the built-in ".git" rule precedes it.
-constexpr const char* kNeutraliseDotGit = "!.git\n";
+// Only wildcard negations ever reach libgit2: its handling of a negation without wildcards
+// (does_negate_rule) prunes rules wrongly and crashes on some (`*` then `!//` dereferences NULL
+// inside git_ignore_add_rule; found by funcignore_fuzz). So the whole-set repository holds the
+// positive patterns only, and each single-pattern repository holds `!*` and one positive form.
+// libgit2's built-in rule for ".git" needs no neutralising: in a single-pattern repository `!*`
+// overrides it, and a whole-set "ignored" is always re-derived from the single patterns.
 
 // The positive form of a git pattern line: a leading '!' removed. What remains is re-escaped
 // when it would read as a comment or another negation on a line of its own ("!#x" -> "\#x").
@@ -106,15 +107,23 @@ bool is_negation(std::string_view text) { return !text.empty() && text[0] == '!'
 // A pattern as handed to libgit2:
 // - libgit2 takes rules as C strings; git reads each pattern as one too, so a NUL byte ends the
 //   pattern (and must not end every rule after it in the joined text);
-// - libgit2 1.5 loops forever in git_ignore_add_rule on a line whose first character after
-//   spaces/tabs (and an optional '!') is a vertical tab or form feed (found by
-//   funcignore_fuzz). git reads that character literally, and an escaped character means the
-//   same to git, so it is escaped, which libgit2 parses correctly.
+// - libgit2 1.5 loops forever in git_ignore_add_rule on some lines holding a vertical tab or
+//   form feed ("\va", " \fa", "/\v"; found by funcignore_fuzz). git reads those characters
+//   literally, and an escaped character means the same to git (also inside `[...]`), so every
+//   unescaped one is escaped, which libgit2 parses correctly.
 std::string c_pattern(std::string_view text) {
-  std::string out(text.substr(0, text.find('\0')));
-  size_t i = !out.empty() && out[0] == '!' ? 1 : 0;
-  while (i < out.size() && (out[i] == ' ' || out[i] == '\t')) ++i;
-  if (i < out.size() && (out[i] == '\v' || out[i] == '\f')) out.insert(i, 1, '\\');
+  std::string_view t = text.substr(0, text.find('\0'));
+  std::string out;
+  out.reserve(t.size());
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '\\' && i + 1 < t.size()) {
+      out += t[i];
+      out += t[++i];
+      continue;
+    }
+    if (t[i] == '\v' || t[i] == '\f') out += '\\';
+    out += t[i];
+  }
   return out;
 }
 
@@ -169,7 +178,7 @@ struct GitIgnoreMatcher::Impl {
     if (!single_repos[i]) {
       auto repo = make_private_repo();
       if (!repo) return std::unexpected(repo.error());
-      std::string rules = std::string(kNeutraliseDotGit) + "!*\n" +
+      std::string rules = "!*\n" +
                           positive_form(c_pattern(file.patterns[i].text)) + "\n";
       if (git_ignore_add_rule(repo->get(), rules.c_str()) != 0)
         return fail(git_message("libgit2 rejects pattern " + file.path + ":" +
@@ -194,10 +203,9 @@ struct GitIgnoreMatcher::Impl {
     IgnoreVerdict v;
     auto ig = libgit2_ignored(full.get(), key);
     if (!ig) return std::unexpected(ig.error());
-    // Without negations a kept path matched nothing: no need to look for a deciding pattern.
-    // libgit2's answer for the whole set can only err towards "ignored" (it prunes negations
-    // it believes negate nothing, see the header), so "kept" is final and "ignored" is
-    // re-derived from the deciding pattern, which git's rule makes the verdict.
+    // The whole set holds the positive patterns only: "kept" means none matches the path (nor
+    // an ancestor), so git keeps it too; only a deciding negation may remain to be named.
+    // "ignored" is re-derived from the deciding pattern, whose sign is git's verdict.
     if (!*ig && !has_negation) return v;
     auto d = deciding(key);
     if (!d) return std::unexpected(d.error());
@@ -220,11 +228,14 @@ Result<GitIgnoreMatcher> GitIgnoreMatcher::create(const IgnoreFile& file) {
   auto full = make_private_repo();
   if (!full) return std::unexpected(full.error());
   impl->full = std::move(*full);
-  std::string rules = kNeutraliseDotGit;
+  std::string rules;
   for (const auto& p : file.patterns) {
+    if (is_negation(p.text)) {
+      impl->has_negation = true;
+      continue;
+    }
     rules += c_pattern(p.text);
     rules += '\n';
-    if (is_negation(p.text)) impl->has_negation = true;
   }
   if (git_ignore_add_rule(impl->full.get(), rules.c_str()) != 0)
     return fail(git_message("libgit2 rejects " + file.path));

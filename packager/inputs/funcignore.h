@@ -25,18 +25,20 @@
 //   by evaluating single patterns the same way (each in its own repository behind a catch-all
 //   negation `!*`, so libgit2 cannot fall back to a parent), from the last pattern to the
 //   first, as git's "last match wins". The deciding pattern's sign is the verdict.
-// - libgit2 1.5 drops a negation without wildcards when it believes no earlier pattern could
-//   be negated by it, and gets that wrong (`*/[!a]*` then `!build`: git keeps `x/build`,
-//   libgit2's whole-set answer ignores it). Hence the whole-set answer is trusted only when it
-//   says "kept" (pruning can only err towards "ignored"); otherwise the per-pattern walk above
-//   decides. Found by the generated comparison with git (tests/appfiles).
+// - libgit2 1.5 mishandles negations without wildcards: it drops ones it wrongly believes
+//   negate nothing (`*/[!a]*` then `!build`: git keeps `x/build`, libgit2 ignores it) and
+//   crashes on some (`*` then `!//`), and it hangs on lines holding a leading vertical tab or
+//   form feed. So no such negation ever reaches libgit2: the whole-set repository holds the
+//   positive patterns only (its "kept" is final: nothing matches), every other verdict comes
+//   from the per-pattern walk above, and vertical tabs/form feeds are escaped (same meaning to
+//   git). Found by the generated comparison with git (tests/appfiles) and funcignore_fuzz.
 // - Known divergence, left as is: git's own matcher treats `**` glued to other characters
 //   (`a**/x`) as `a` followed by a leading `**/` after splitting off the literal prefix, so
 //   `a**/[a-z]*` matches the directory `abc`; gitignore(5) and libgit2 read such `**` as a
 //   plain `*`. The comparison test does not generate such patterns.
 // - A CR before LF (a .funcignore saved on Windows) is dropped, as git does; the patterns are
 //   handed to libgit2 one per line, LF-terminated.
-// - libgit2's built-in rule ignoring `.git` is neutralised so answers match
+// - libgit2's built-in rule ignoring `.git` is overridden by the catch-all, so answers match
 //   `git check-ignore --no-index` (app_files.h excludes .git on its own).
 //
 // Core Tools (azure-functions-core-tools GitIgnoreParser + GetLocalFiles; facts, not code):

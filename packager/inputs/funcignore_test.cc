@@ -180,12 +180,13 @@ namespace {
 
 TEST(Funcignore, VerticalTabLineDoesNotHangLibgit2) {
   // libgit2 1.5 never returns from git_ignore_add_rule on "\va"; git matches it literally.
-  auto m = GitIgnoreMatcher::create(parse_ignore_text("\va\n!\fb\n \vc\n", ".funcignore"));
+  auto m = GitIgnoreMatcher::create(parse_ignore_text("\va\n!\fb\n \vc\n\r\v\v\n/\v\nx[\v]\n", ".funcignore"));
   ASSERT_TRUE(m);
   EXPECT_EQ(verdict(*m, "\va", false), "excluded by line 1");
   EXPECT_EQ(verdict(*m, "x/\va", false), "excluded by line 1");
   EXPECT_EQ(verdict(*m, "\fb", false), "kept by line 2");
   EXPECT_EQ(verdict(*m, "a", false), "kept");
+  EXPECT_EQ(verdict(*m, "x\v", false), "excluded by line 6");
 }
 
 }  // namespace
