@@ -68,12 +68,19 @@ std::string human_size(uint64_t n) {
 }
 
 // Adds every regular file under `dir` (relative to it, prefixed by `prefix`) to `entries`.
-void add_tree(const fs::path& dir, std::string_view prefix, std::vector<ZipEntry>& entries) {
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    entries.push_back(
-        {std::string(prefix) + "/" + fs::relative(e.path(), dir).generic_string(), e.path()});
+// Returns an Error "cannot read DIR: reason" when the walk fails.
+Result<void> add_tree(const fs::path& dir, std::string_view prefix,
+                      std::vector<ZipEntry>& entries) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file(ec) || ec) continue;
+    entries.push_back({std::string(prefix) + "/" +
+                           it->path().lexically_relative(dir).generic_string(),
+                       it->path()});
   }
+  if (ec) return fail("cannot read " + dir.string() + ": " + ec.message());
+  return {};
 }
 
 }  // namespace
@@ -261,7 +268,12 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     entries.push_back({f.path, f.source});
     app_bytes += f.size;
   }
-  if (fs::exists(site)) add_tree(site, kSitePackages, entries);
+  if (fs::exists(site)) {
+    if (auto walked = add_tree(site, kSitePackages, entries); !walked) {
+      err << me << walked.error().message << "\n";
+      return 1;
+    }
+  }
   if (list_files) {
     std::sort(entries.begin(), entries.end(),
               [](const ZipEntry& a, const ZipEntry& b) { return a.path < b.path; });

@@ -212,6 +212,19 @@ class BuildTest(unittest.TestCase):
         with open(a, "rb") as f1, open(b, "rb") as f2:
             self.assertEqual(f1.read(), f2.read())
 
+    def test_usage_errors(self):
+        r = run("build", "--frobnicate")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--frobnicate", r.stderr)
+        r = run("build", os.path.join(self.tmp, "no-such-app"), "--lock", self.lock)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, f"funcpack build: {self.tmp}/no-such-app: no such directory\n")
+        out = os.path.join(self.tmp, "py.zip")
+        r = self.build(out, "--python", "3.12")
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, f"funcpack build: {self.lock} is for Python 3.11, not 3.12\n")
+        self.assertFalse(os.path.exists(out))
+
     def test_missing_lock_is_an_input_error(self):
         out = os.path.join(self.tmp, "m.zip")
         r = self.build(out, lock=os.path.join(self.tmp, "nope.toml"))
