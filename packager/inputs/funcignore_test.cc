@@ -191,3 +191,21 @@ TEST(Funcignore, VerticalTabLineDoesNotHangLibgit2) {
 
 }  // namespace
 }  // namespace funcpack
+
+namespace funcpack {
+namespace {
+
+TEST(Funcignore, NegationsWithoutWildcardsDoNotReachLibgit2) {
+  // libgit2 1.5 dereferences NULL in git_ignore_add_rule for `*` then `!//`, and prunes
+  // `!build` after `*/[!a]*` although git honours it.
+  auto crash = GitIgnoreMatcher::create(parse_ignore_text("*\n!//\n", ".funcignore"));
+  ASSERT_TRUE(crash);
+  EXPECT_EQ(verdict(*crash, "a", false), "excluded by line 1");
+  auto pruned = GitIgnoreMatcher::create(parse_ignore_text("*/[!a]*\n!build\n", ".funcignore"));
+  ASSERT_TRUE(pruned);
+  EXPECT_EQ(verdict(*pruned, "x/build", false), "kept by line 2");
+  EXPECT_EQ(verdict(*pruned, "x/other", false), "excluded by line 1");
+}
+
+}  // namespace
+}  // namespace funcpack
