@@ -1,20 +1,25 @@
 // `funcpack lint [APP_DIR|REQUIREMENTS_FILE] [--format text|json|sarif|github] [--python X.Y]
 // [--plan PLAN] [--policy minimum|exact] [--config FILE] [--setting KEY=VALUE]...
-// [--today YYYY-MM-DD] [--diff-base REV]`: lints an app's requirements, settings and .funcignore against the
+// [--today YYYY-MM-DD] [--diff-base REV] [--fix]`: lints an app's requirements, settings and .funcignore against the
 // rules in rules/lint/ (see lint/lint.h). Exit 0 when no finding is at error level, 1 when
 // one is, 2 on usage or input errors (unreadable files, bad configuration, unknown REV).
 // With --diff-base, only findings on lines added or changed since REV are reported
 // (inputs/git_diff.h, lint.h keep_changed).
+// With --fix, the reported findings of fixable rules are fixed in place (lint/fix.h), then the
+// app is linted again (with the same --diff-base filter) and only what remains is reported;
+// "fixed N findings in M files" goes to stderr, and the exit code is that of the re-lint.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <unistd.h>
 
 #include "app/cli.h"
 #include "app/commands.h"
 #include "base/fs.h"
 #include "base/strings.h"
+#include "lint/fix.h"
 #include "lint/lint.h"
 #include "lint/report.h"
 
@@ -66,6 +71,8 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::string diff_base;
   auto* diff_opt = app.add_option("--diff-base", diff_base,
                                   "report only findings on lines added or changed since REV (git)");
+  bool fix = false;
+  app.add_flag("--fix", fix, "fix the fixable findings in place, then report what remains");
   if (auto code = parse_command_line(app, args, out, err)) return *code;
 
   options.target = target;
@@ -86,26 +93,45 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
     err << "funcpack lint: internal error: " << profile.error().message << "\n";
     return 2;
   }
-  auto report = lint(options, *rules, *profile);
-  if (!report) {
-    print_error(report.error(), err);
-    return 2;
-  }
-  if (*diff_opt) {
-    // Diff only the files findings point into (the requirements files when there are none,
-    // so that a bad REV is reported either way).
-    std::vector<std::filesystem::path> files;
-    for (const auto& d : report->findings)
-      if (!d.location.path.empty() &&
-          std::find(files.begin(), files.end(), d.location.path) == files.end())
-        files.emplace_back(d.location.path);
-    if (files.empty()) files = report->files;
-    auto changes = lines_changed_since(report->app_root, diff_base, files);
-    if (!changes) {
-      print_error(changes.error(), err);
+  // One lint run with the --diff-base filter; an input error is printed and yields nullopt.
+  auto run = [&]() -> std::optional<LintReport> {
+    auto report = lint(options, *rules, *profile);
+    if (!report) {
+      print_error(report.error(), err);
+      return std::nullopt;
+    }
+    if (*diff_opt) {
+      // Diff only the files findings point into (the requirements files when there are none,
+      // so that a bad REV is reported either way).
+      std::vector<std::filesystem::path> files;
+      for (const auto& d : report->findings)
+        if (!d.location.path.empty() &&
+            std::find(files.begin(), files.end(), d.location.path) == files.end())
+          files.emplace_back(d.location.path);
+      if (files.empty()) files = report->files;
+      auto changes = lines_changed_since(report->app_root, diff_base, files);
+      if (!changes) {
+        print_error(changes.error(), err);
+        return std::nullopt;
+      }
+      report->findings = keep_changed(std::move(report->findings), *changes);
+    }
+    return std::move(*report);
+  };
+  auto report = run();
+  if (!report) return 2;
+  if (fix) {
+    auto fixed = apply_fixes(report->findings, *rules);
+    if (!fixed) {
+      print_error(fixed.error(), err);
       return 2;
     }
-    report->findings = keep_changed(std::move(report->findings), *changes);
+    err << "fixed " << fixed->findings << (fixed->findings == 1 ? " finding" : " findings")
+        << " in " << fixed->files << (fixed->files == 1 ? " file" : " files") << "\n";
+    if (fixed->files > 0) {
+      report = run();
+      if (!report) return 2;
+    }
   }
   switch (*parse_output_format(format)) {
     case OutputFormat::kText: {

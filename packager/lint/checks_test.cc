@@ -363,7 +363,7 @@ TEST(Checks, FP203WorkerListed) {
             "an app's requirements: the Functions host provides the worker\n"
             "  azure-functions-worker==1.1.9\n"
             "  ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
-            "  hint: delete the line: the app must not install its own worker\n");
+            "  hint: remove the line (`funcpack lint --fix` does it)\n");
   EXPECT_EQ(lint_reqs("azure-functions>=1.21\n", "FP203"), "");
 }
 

@@ -155,9 +155,9 @@ class CommandLine(unittest.TestCase):
         r = run("explain", "fp203")
         self.assertEqual(r.returncode, 0)
         self.assertTrue(r.stdout.startswith(
-            "FP203 worker-package-listed (error)\n"
+            "FP203 worker-package-listed (error, fixable with --fix)\n"
             "`azure-functions-worker` is listed in requirements.txt\n\n"), r.stdout)
-        self.assertIn("\nFix: delete the line: the app must not install its own worker\n", r.stdout)
+        self.assertIn("\nFix: remove the line", r.stdout)
         r = run("explain", "FP999")
         self.assertEqual((r.returncode, r.stderr), (2, "funcpack explain: unknown rule 'FP999' "
                          "(run 'funcpack rules' for the list)\n"))
