@@ -5,6 +5,7 @@
 // would make parsing depend on the host.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ bool istarts_with(std::string_view s, std::string_view prefix);
 // Splits on every occurrence of `sep` (keeps empty fields).
 std::vector<std::string_view> split(std::string_view s, char sep);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Appends the UTF-8 encoding of code point `cp` (at most 0x10FFFF; callers decide what to do
+// with surrogates and NUL before calling).
+void append_utf8(std::string& out, uint32_t cp);
 // Replaces every occurrence of `from` (non-empty) by `to`.
 std::string replace_all(std::string_view s, std::string_view from, std::string_view to);
 

@@ -27,3 +27,15 @@ TEST(Strings, SplitJoinReplace) {
 
 }  // namespace
 }  // namespace funcpack
+
+namespace funcpack {
+namespace {
+
+TEST(Strings, AppendUtf8EncodesEveryLength) {
+  std::string out;
+  for (uint32_t cp : {0x41u, 0xE9u, 0x20ACu, 0x1F600u}) append_utf8(out, cp);
+  EXPECT_EQ(out, "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+}
+
+}  // namespace
+}  // namespace funcpack

@@ -23,23 +23,11 @@ bool is_hex(std::string_view s) {
   return true;
 }
 
-void append_utf8(std::string& out, unsigned long cp) {
+// HTML numeric references to NUL, surrogates or beyond Unicode become U+FFFD (the HTML
+// spec's replacement), then UTF-8.
+void append_html_code_point(std::string& out, unsigned long cp) {
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  append_utf8(out, static_cast<uint32_t>(cp));
 }
 
 // "sha256=HEX" -> {"sha256": "hex"}; nullopt when not of that form.
@@ -224,7 +212,7 @@ std::string html_unescape(std::string_view text) {
         if (cp > 0x10FFFF) cp = 0x110000;  // clamp: stays invalid, avoids overflow
       }
       if (ok) {
-        append_utf8(out, cp);
+        append_html_code_point(out, cp);
         i = semi;
         continue;
       }
