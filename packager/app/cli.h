@@ -1,6 +1,7 @@
 // cli.h: shared CLI11 plumbing for subcommands: parse a handler's argument vector, print
 // --help to `out` (exit 0), and turn a usage error into "funcpack CMD: MESSAGE" plus a pointer
-// to --help on `err` (exit 2).
+// to --help on `err` (exit 2). Apps may be named "lint" or "funcpack lint"; both show as the
+// latter.
 #pragma once
 
 #include <CLI/CLI.hpp>

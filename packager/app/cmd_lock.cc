@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "base/diagnostic.h"
 #include "base/fs.h"
@@ -83,16 +84,7 @@ int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostre
   app.add_option("-o,--output", output, "output file ('-' for stdout)");
   app.add_option("--format", format, "pylock (default), requirements or json")
       ->check(CLI::IsMember({"pylock", "requirements", "json"}));
-  try {
-    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses from the back
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "funcpack lock: " << e.what() << "\nRun 'funcpack lock --help' for usage.\n";
-    return 2;
-  }
+  if (auto code = parse_command_line(app, args, out, err)) return *code;
 
   fs::path req_path = where;
   fs::path app_dir = where;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "app/cli.h"
 #include "app/commands.h"
 #include "base/diagnostic.h"
 #include "base/strings.h"
@@ -428,7 +429,7 @@ void print_json(std::ostream& out, const std::string& root, const Target& target
 
 int cmd_requirements(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   CLI::App app{"Print the fully expanded requirement set of an app for the deployment target.",
-               "funcpack requirements"};
+               "requirements"};
   std::string input = ".";
   std::string python;
   std::string format = "text";
@@ -438,17 +439,7 @@ int cmd_requirements(const std::vector<std::string>& args, std::ostream& out, st
   app.add_option("--python", python, "target Python version X.Y (default: the runtime profile's)");
   app.add_option("--format", format, "output format: text or json (default: text)");
 
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 consumes from the back
-  try {
-    app.parse(reversed);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "funcpack requirements: " << e.what() << "\n"
-        << "Run 'funcpack requirements --help' for usage.\n";
-    return 2;
-  }
+  if (auto code = parse_command_line(app, args, out, err)) return *code;
   if (format != "text" && format != "json") {
     err << "funcpack requirements: --format must be 'text' or 'json' (got '" << format << "')\n";
     return 2;
