@@ -38,8 +38,8 @@ class BuildTest(unittest.TestCase):
         cls.files = os.path.join(cls.index, "files")
         cls.app = os.path.join(cls.tmp, "sample")
         shutil.copytree(os.path.join(SRC, "fixtures/apps/sample"), cls.app)
-        # The sample's azure-storage-blob pulls in cryptography and cffi, whose fixture wheel
-        # links an unbundled libffi (a policy failure, tested below); build the rest.
+        # A smaller set than the sample's (azure-storage-blob brings cryptography and cffi) keeps
+        # this fast; the full sample is built by scripts/demo.
         with open(os.path.join(cls.app, "requirements.txt"), "w") as f:
             f.write("azure-functions==1.21.3\nrequests>=2.31,<3\npydantic==2.9.2\n")
         os.makedirs(os.path.join(cls.app, "__pycache__"))
@@ -180,9 +180,11 @@ class BuildTest(unittest.TestCase):
         self.failing(bad, f"funcpack build: sha256 mismatch for {fn}: the lock says {'0' * 64}, ")
 
     def test_policy_violation_names_package_and_file(self):
-        # The unmodified sample app: cffi's fixture wheel links libffi.so.8 without bundling it.
+        # legacyffi's fixture wheel links libffi.so.8 without bundling it.
         app = os.path.join(self.tmp, "sample-full")
         shutil.copytree(os.path.join(SRC, "fixtures/apps/sample"), app)
+        with open(os.path.join(app, "requirements.txt"), "a") as f:
+            f.write("legacyffi==1.0.0\n")
         outdir = os.path.join(self.tmp, "full")
         out = os.path.join(outdir, "app.zip")
         r = run("build", app, "--no-index", "--find-links", self.files,
@@ -190,7 +192,7 @@ class BuildTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertEqual(r.stdout, "")
         self.assertEqual(r.stderr,
-                         "funcpack build: cffi 1.17.1: _cffi_backend.cpython-311-x86_64-linux-gnu.so: "
+                         "funcpack build: legacyffi 1.0.0: _legacyffi.cpython-311-x86_64-linux-gnu.so: "
                          "links libffi.so.8, which manylinux_2_31 does not allow and the wheel "
                          "does not bundle\n"
                          "funcpack build: 1 file breaks manylinux_2_31 (the runtime's glibc "
