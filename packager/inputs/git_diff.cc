@@ -111,7 +111,10 @@ Result<LineChanges> lines_changed_since(const fs::path& start, std::string_view 
   if (git_commit_tree(&tree.p, reinterpret_cast<git_commit*>(commit.p)) != 0)
     return fail("--diff-base: git: " + last_git_error());
 
-  git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+  // git_diff_options_init rather than GIT_DIFF_OPTIONS_INIT: the macro leaves fields to
+  // implicit zero-initialisation, which clang's -Wmissing-field-initializers rejects.
+  git_diff_options opts;
+  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
   opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
                GIT_DIFF_SHOW_UNTRACKED_CONTENT;
   opts.context_lines = 0;
