@@ -8,11 +8,18 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
 
 #include "base/hash.h"
 
@@ -82,62 +89,417 @@ std::string archive_error(struct archive* a) {
   return s ? s : "libarchive error";
 }
 
-// Writes every entry into the open archive `a`. `out_name` is for messages.
-Result<uint64_t> write_entries(struct archive* a, const std::vector<ZipEntry>& entries,
-                               const ZipOptions& options, const std::string& out_name) {
-  uint64_t total = 0;
+// APPNOTE: every multi-byte field is little-endian.
+uint16_t le16(const char* p) {
+  return static_cast<uint16_t>(static_cast<uint8_t>(p[0]) | static_cast<uint8_t>(p[1]) << 8);
+}
+uint32_t le32(const char* p) {
+  return static_cast<uint32_t>(le16(p)) | static_cast<uint32_t>(le16(p + 2)) << 16;
+}
+void set32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+void put_le(std::string& s, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+constexpr uint32_t kLocalSig = 0x04034b50;
+constexpr uint32_t kCentralSig = 0x02014b50;
+constexpr uint32_t kEndSig = 0x06054b50;
+constexpr size_t kLocalFixed = 30;
+constexpr size_t kCentralFixed = 46;
+constexpr size_t kEndFixed = 22;
+constexpr uint64_t k4GiB = 0xffffffffULL;
+
+// Segmenting and the memory bound (see the header).
+constexpr uint64_t kSegmentBytes = 1 << 20;
+constexpr size_t kSegmentEntries = 256;
+constexpr size_t kSpillBytes = 2 << 20;
+constexpr size_t kSegmentsPerWorker = 4;
+
+// The size of the central directory record at `p` (`n` bytes available), or 0 when there is
+// no complete record there.
+size_t central_record_size(const char* p, size_t n) {
+  if (n < kCentralFixed || le32(p) != kCentralSig) return 0;
+  size_t len = kCentralFixed + le16(p + 28) + le16(p + 30) + le16(p + 32);
+  return len <= n ? len : 0;
+}
+
+// What the stat pass learnt about an entry's source.
+struct SourceInfo {
+  uint64_t size = 0;
+  unsigned perm = 0644;
+};
+
+Result<void> write_all(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return fail(errno_text(errno));
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return {};
+}
+
+// Appends [off, off + len) of `in` to `out` at its file position: copy_file_range (no trip
+// through user space), falling back to pread/write where the kernel refuses.
+Result<void> copy_range(int in, uint64_t off, uint64_t len, int out) {
+  loff_t pos = static_cast<loff_t>(off);
+  while (len > 0) {
+    ssize_t n = ::copy_file_range(in, &pos, out, nullptr, len, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    len -= static_cast<uint64_t>(n);
+  }
+  std::unique_ptr<char[]> buf;
+  while (len > 0) {
+    if (!buf) buf.reset(new char[kChunk]);
+    ssize_t n = ::pread(in, buf.get(), std::min<uint64_t>(len, kChunk), pos);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(errno_text(errno));
+    if (n == 0) return fail("unexpected end of file");
+    if (auto w = write_all(out, buf.get(), static_cast<size_t>(n)); !w) return w;
+    pos += n;
+    len -= static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+// Writes one entry (header, data) into the open archive `a`, reading `e.source` in chunks.
+// `done` (if any) counts the bytes read.
+Result<void> write_one(struct archive* a, struct archive_entry* entry, const ZipEntry& e,
+                       const SourceInfo& info, int64_t mtime, char* buf,
+                       const std::string& out_name, std::atomic<uint64_t>* done) {
+  const std::string src = e.source.string();
+  FdCloser fd{::open(src.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (fd.fd < 0) return fail(src + ": cannot read: " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd.fd, &st) != 0) return fail(src + ": cannot read: " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) return fail(src + ": not a regular file");
+  if (static_cast<uint64_t>(st.st_size) != info.size) {
+    return fail(src + ": changed while being archived");
+  }
+  archive_entry_clear(entry);
+  archive_entry_set_pathname_utf8(entry, e.path.c_str());
+  archive_entry_set_filetype(entry, AE_IFREG);
+  archive_entry_set_perm(entry, info.perm);
+  archive_entry_set_size(entry, static_cast<la_int64_t>(info.size));
+  archive_entry_set_mtime(entry, static_cast<time_t>(mtime), 0);
+  archive_entry_set_uid(entry, 0);
+  archive_entry_set_gid(entry, 0);
+  if (zip_stores_uncompressed(e.path)) {
+    archive_write_zip_set_compression_store(a);
+  } else {
+    archive_write_zip_set_compression_deflate(a);
+  }
+  if (archive_write_header(a, entry) != ARCHIVE_OK) {
+    return fail("cannot write " + out_name + ": " + e.path + ": " + archive_error(a));
+  }
+  uint64_t written = 0;
+  for (;;) {
+    ssize_t n = ::read(fd.fd, buf, kChunk);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(src + ": cannot read: " + errno_text(errno));
+    }
+    if (n == 0) break;
+    written += static_cast<uint64_t>(n);
+    if (written > info.size) return fail(src + ": changed while being archived");
+    if (archive_write_data(a, buf, static_cast<size_t>(n)) != n) {
+      return fail("cannot write " + out_name + ": " + e.path + ": " + archive_error(a));
+    }
+    if (done) done->fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+  }
+  if (written != info.size) return fail(src + ": changed while being archived");
+  if (archive_write_finish_entry(a) != ARCHIVE_OK) {
+    return fail("cannot write " + out_name + ": " + e.path + ": " + archive_error(a));
+  }
+  return {};
+}
+
+// True when `p` can stand for entry `e` (see "Reuse" in the header): a well-formed central
+// record and local header for the same name, size, mode, mtime and compression method.
+bool prebuilt_fits(const ZipPrebuilt& p, const ZipEntry& e, const SourceInfo& info,
+                   int64_t mtime) {
+  if (!p.file || info.size >= k4GiB) return false;
+  const std::string& c = p.central;
+  if (central_record_size(c.data(), c.size()) != c.size()) return false;
+  const size_t n = le16(c.data() + 28), m = le16(c.data() + 30);
+  if (n != e.path.size() || c.compare(kCentralFixed, n, e.path) != 0) return false;
+  if (le32(c.data() + 24) != info.size) return false;
+  if ((le32(c.data() + 38) >> 16) != (S_IFREG | info.perm)) return false;
+  if (le16(c.data() + 10) != (zip_stores_uncompressed(e.path) ? 0 : 8)) return false;
+  bool time_ok = false;
+  for (size_t q = kCentralFixed + n; q + 4 <= kCentralFixed + n + m;) {
+    const uint16_t id = le16(c.data() + q), sz = le16(c.data() + q + 2);
+    if (id == 0x5455 && sz >= 5 && q + 9 <= c.size() && (c[q + 4] & 1) &&
+        le32(c.data() + q + 5) == static_cast<uint32_t>(mtime)) {
+      time_ok = true;
+    }
+    q += 4 + sz;
+  }
+  if (!time_ok) return false;
+  if (p.length < kLocalFixed + n || p.offset + p.length > p.file->size()) return false;
+  std::string local(kLocalFixed + n, '\0');
+  if (::pread(p.file->fd(), local.data(), local.size(), static_cast<off_t>(p.offset)) !=
+      static_cast<ssize_t>(local.size())) {
+    return false;
+  }
+  if (le32(local.data()) != kLocalSig || le16(local.data() + 26) != n ||
+      local.compare(kLocalFixed, n, e.path) != 0) {
+    return false;
+  }
+  const uint64_t needed = kLocalFixed + n + le16(local.data() + 28) + le32(c.data() + 20);
+  return needed <= p.length;
+}
+
+// A worker's output: in memory up to kSpillBytes, then all of it in an unlinked temporary
+// file beside the output.
+class SegmentSink {
+ public:
+  explicit SegmentSink(std::string spill_template) : template_(std::move(spill_template)) {}
+  ~SegmentSink() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SegmentSink(const SegmentSink&) = delete;
+  SegmentSink& operator=(const SegmentSink&) = delete;
+
+  bool append(const void* p, size_t n) {
+    if (fd_ < 0 && mem_.size() + n > kSpillBytes) {
+      std::string name = template_;
+      fd_ = ::mkstemp(name.data());
+      if (fd_ < 0) return set_error();
+      ::unlink(name.c_str());
+      if (!write_all(fd_, mem_.data(), mem_.size())) return set_error();
+      std::string().swap(mem_);
+    }
+    if (fd_ >= 0) {
+      if (!write_all(fd_, static_cast<const char*>(p), n)) return set_error();
+    } else {
+      mem_.append(static_cast<const char*>(p), n);
+    }
+    size_ += n;
+    return true;
+  }
+  // Bytes [off, off + len) of what was appended.
+  Result<std::string> read(uint64_t off, size_t len) const {
+    if (fd_ < 0) return mem_.substr(off, len);
+    std::string s(len, '\0');
+    if (::pread(fd_, s.data(), len, static_cast<off_t>(off)) != static_cast<ssize_t>(len)) {
+      return fail(errno_text(errno));
+    }
+    return s;
+  }
+  // Appends the first `len` bytes to `out` at its position.
+  Result<void> copy_to(int out, uint64_t len) const {
+    if (fd_ < 0) return write_all(out, mem_.data(), len);
+    return copy_range(fd_, 0, len, out);
+  }
+  uint64_t size() const { return size_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool set_error() {
+    error_ = errno_text(errno);
+    return false;
+  }
+  std::string template_;
+  std::string mem_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string error_;
+};
+
+la_ssize_t sink_write(struct archive* a, void* ctx, const void* buf, size_t n) {
+  auto* sink = static_cast<SegmentSink*>(ctx);
+  if (!sink->append(buf, n)) {
+    archive_set_error(a, EIO, "%s", sink->error().c_str());
+    return -1;
+  }
+  return static_cast<la_ssize_t>(n);
+}
+
+// Configures `a` as every writer here is configured (the direct path and every segment).
+bool configure_zip(struct archive* a) {
+  // Pad nothing: the last block is as long as the data (a zip is not a tape archive).
+  archive_write_set_bytes_in_last_block(a, 1);
+  return archive_write_set_format_zip(a) == ARCHIVE_OK &&
+         archive_write_set_options(a, "zip:hdrcharset=UTF-8") == ARCHIVE_OK;
+}
+
+// A contiguous run of sorted entries: compressed by one worker, or (all prebuilt) spliced by
+// the calling thread.
+struct Segment {
+  size_t begin = 0, end = 0;
+  bool splice = false;
+  bool done = false;  // guarded by the writer's mutex
+  std::unique_ptr<SegmentSink> sink;
+  uint64_t locals = 0;  // bytes of local sections at the start of `sink`
+  std::string central;  // the segment's central directory (offsets from the segment start)
+  std::optional<Error> error;
+};
+
+// Compresses segment `s` with its own libarchive writer, then splits its output into local
+// sections and central directory using the segment's end record.
+void compress_segment(Segment& s, const std::vector<ZipEntry>& entries,
+                      const std::vector<SourceInfo>& infos, int64_t mtime,
+                      const std::string& out_name, std::atomic<uint64_t>& done) {
+  s.sink = std::make_unique<SegmentSink>(out_name + ".part.XXXXXX");
+  auto failed = [&](Error e) { s.error = std::move(e); };
+  std::unique_ptr<struct archive, ArchiveDeleter> a(archive_write_new());
+  if (!a) return failed(Error{"cannot write " + out_name + ": out of memory", {}});
+  if (!configure_zip(a.get()) ||
+      archive_write_open2(a.get(), s.sink.get(), nullptr, sink_write, nullptr, nullptr) !=
+          ARCHIVE_OK) {
+    return failed(Error{"cannot write " + out_name + ": " + archive_error(a.get()), {}});
+  }
   std::unique_ptr<char[]> buf(new char[kChunk]);
   std::unique_ptr<struct archive_entry, EntryDeleter> entry(archive_entry_new());
-  const int64_t mtime = std::max<int64_t>(options.mtime, kDosEpoch);
-  for (const ZipEntry& e : entries) {
-    const std::string src = e.source.string();
-    FdCloser fd{::open(src.c_str(), O_RDONLY | O_CLOEXEC)};
-    if (fd.fd < 0) return fail(src + ": cannot read: " + errno_text(errno));
-    struct stat st {};
-    if (::fstat(fd.fd, &st) != 0) return fail(src + ": cannot read: " + errno_text(errno));
-    if (!S_ISREG(st.st_mode)) return fail(src + ": not a regular file");
-
-    archive_entry_clear(entry.get());
-    archive_entry_set_pathname_utf8(entry.get(), e.path.c_str());
-    archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_perm(entry.get(), (st.st_mode & 0111) ? 0755 : 0644);
-    archive_entry_set_size(entry.get(), static_cast<la_int64_t>(st.st_size));
-    archive_entry_set_mtime(entry.get(), static_cast<time_t>(mtime), 0);
-    archive_entry_set_uid(entry.get(), 0);
-    archive_entry_set_gid(entry.get(), 0);
-    if (zip_stores_uncompressed(e.path)) {
-      archive_write_zip_set_compression_store(a);
-    } else {
-      archive_write_zip_set_compression_deflate(a);
+  for (size_t i = s.begin; i < s.end; ++i) {
+    auto w = write_one(a.get(), entry.get(), entries[i], infos[i], mtime, buf.get(), out_name,
+                       &done);
+    if (!w) {
+      archive_write_fail(a.get());
+      return failed(w.error());
     }
-    if (archive_write_header(a, entry.get()) != ARCHIVE_OK) {
-      return fail("cannot write " + out_name + ": " + e.path + ": " + archive_error(a));
-    }
-    uint64_t written = 0;
-    for (;;) {
-      ssize_t n = ::read(fd.fd, buf.get(), kChunk);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return fail(src + ": cannot read: " + errno_text(errno));
-      }
-      if (n == 0) break;
-      written += static_cast<uint64_t>(n);
-      if (written > static_cast<uint64_t>(st.st_size)) {
-        return fail(src + ": changed while being archived");
-      }
-      if (archive_write_data(a, buf.get(), static_cast<size_t>(n)) != n) {
-        return fail("cannot write " + out_name + ": " + e.path + ": " + archive_error(a));
-      }
-    }
-    if (written != static_cast<uint64_t>(st.st_size)) {
-      return fail(src + ": changed while being archived");
-    }
-    if (archive_write_finish_entry(a) != ARCHIVE_OK) {
-      return fail("cannot write " + out_name + ": " + e.path + ": " + archive_error(a));
-    }
-    total += written;
   }
-  return total;
+  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+    return failed(Error{"cannot write " + out_name + ": " + archive_error(a.get()), {}});
+  }
+  const uint64_t total = s.sink->size();
+  auto bad = [&](const std::string& why) {
+    failed(Error{"cannot write " + out_name + ": unexpected libarchive output (" + why + ")", {}});
+  };
+  if (total < kEndFixed) return bad("short");
+  auto end = s.sink->read(total - kEndFixed, kEndFixed);
+  if (!end) return failed(Error{"cannot write " + out_name + ": " + end.error().message, {}});
+  const uint64_t cd_size = le32(end->data() + 12), cd_offset = le32(end->data() + 16);
+  if (le32(end->data()) != kEndSig || le16(end->data() + 10) != s.end - s.begin ||
+      cd_offset + cd_size + kEndFixed != total) {
+    return bad("end record");
+  }
+  auto central = s.sink->read(cd_offset, cd_size);
+  if (!central) {
+    return failed(Error{"cannot write " + out_name + ": " + central.error().message, {}});
+  }
+  s.central = *std::move(central);
+  s.locals = cd_offset;
+}
+
+// The end of the central directory: libarchive's zip64 end record and locator when the
+// count does not fit 16 bits (APPNOTE 4.3.14, 4.3.15; the same fields libarchive writes),
+// then the classic end record.
+std::string end_records(uint64_t entries, uint64_t cd_offset, uint64_t cd_size) {
+  std::string s;
+  const uint64_t cd_end = cd_offset + cd_size;
+  if (entries > 0xffff || cd_offset > k4GiB || cd_end > k4GiB) {
+    put_le(s, 0x06064b50, 4);
+    put_le(s, 44, 8);
+    put_le(s, 45, 2);
+    put_le(s, 45, 2);
+    put_le(s, 0, 4);
+    put_le(s, 0, 4);
+    put_le(s, entries, 8);
+    put_le(s, entries, 8);
+    put_le(s, cd_size, 8);
+    put_le(s, cd_offset, 8);
+    put_le(s, 0x07064b50, 4);
+    put_le(s, 0, 4);
+    put_le(s, cd_end, 8);
+    put_le(s, 1, 4);
+  }
+  put_le(s, kEndSig, 4);
+  put_le(s, 0, 4);
+  put_le(s, std::min<uint64_t>(entries, 0xffff), 2);
+  put_le(s, std::min<uint64_t>(entries, 0xffff), 2);
+  put_le(s, std::min<uint64_t>(cd_size, k4GiB), 4);
+  put_le(s, std::min<uint64_t>(cd_offset, k4GiB), 4);
+  put_le(s, 0, 2);
+  return s;
+}
+
+// Reports progress on the calling thread: increasing values below `total` while writing;
+// `finish` makes the one final call with done == total.
+class Progress {
+ public:
+  Progress(const ZipOptions& o, uint64_t total) : fn_(o.progress), total_(total) {}
+  void update(uint64_t done) {
+    if (fn_ && done > last_ && done < total_) {
+      last_ = done;
+      fn_(done, total_);
+    }
+  }
+  void finish() {
+    if (fn_) fn_(total_, total_);
+  }
+
+ private:
+  const std::function<void(uint64_t, uint64_t)>& fn_;
+  uint64_t total_;
+  uint64_t last_ = 0;
+};
+
+// The single-threaded path: libarchive writes every entry straight into `fd`.
+Result<void> write_direct(int fd, const std::vector<ZipEntry>& entries,
+                          const std::vector<SourceInfo>& infos, int64_t mtime,
+                          const std::string& out_name, Progress& progress) {
+  std::unique_ptr<struct archive, ArchiveDeleter> a(archive_write_new());
+  if (!a) return fail("cannot write " + out_name + ": out of memory");
+  if (!configure_zip(a.get()) || archive_write_open_fd(a.get(), fd) != ARCHIVE_OK) {
+    return fail("cannot write " + out_name + ": " + archive_error(a.get()));
+  }
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+  std::unique_ptr<struct archive_entry, EntryDeleter> entry(archive_entry_new());
+  uint64_t done = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    auto w = write_one(a.get(), entry.get(), entries[i], infos[i], mtime, buf.get(), out_name,
+                       nullptr);
+    if (!w) {
+      archive_write_fail(a.get());
+      return w;
+    }
+    done += infos[i].size;
+    progress.update(done);
+  }
+  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+    return fail("cannot write " + out_name + ": " + archive_error(a.get()));
+  }
+  return {};
+}
+
+// Rebases the central records in `central` (offsets relative to a segment) by `base`, appends
+// them to `cd` and, when `layout` is given, records where each entry landed; `locals_end` is
+// the absolute end of the segment's local sections.
+Result<void> append_central(std::string_view central, uint64_t base, uint64_t locals_end,
+                            std::string& cd, std::vector<ZipEntryLayout>* layout,
+                            const std::string& out_name) {
+  size_t first = layout ? layout->size() : 0;
+  for (size_t p = 0; p < central.size();) {
+    size_t len = central_record_size(central.data() + p, central.size() - p);
+    if (len == 0) {
+      return fail("cannot write " + out_name + ": unexpected libarchive output (central record)");
+    }
+    const uint64_t at = base + le32(central.data() + p + 42);
+    if (at >= k4GiB) return fail("cannot write " + out_name + ": offset beyond 4 GiB");
+    const size_t rec = cd.size();
+    cd.append(central.substr(p, len));
+    set32(cd.data() + rec + 42, static_cast<uint32_t>(at));
+    if (layout) {
+      layout->push_back({std::string(central.substr(p + kCentralFixed, le16(central.data() + p + 28))),
+                         at, 0, cd.substr(rec, len)});
+    }
+    p += len;
+  }
+  if (layout) {
+    for (size_t i = first; i < layout->size(); ++i) {
+      uint64_t next = i + 1 < layout->size() ? (*layout)[i + 1].offset : locals_end;
+      (*layout)[i].length = next - (*layout)[i].offset;
+    }
+  }
+  return {};
 }
 
 Result<std::string> sha256_of_fd(int fd, const std::string& name) {
@@ -184,6 +546,21 @@ bool zip_stores_uncompressed(std::string_view path) {
   return std::find(std::begin(kExts), std::end(kExts), ext) != std::end(kExts);
 }
 
+Result<std::shared_ptr<const ZipSourceFile>> ZipSourceFile::open(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail("cannot read " + path.string() + ": " + errno_text(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return fail("cannot read " + path.string() + ": " + errno_text(e));
+  }
+  return std::shared_ptr<const ZipSourceFile>(
+      new ZipSourceFile(fd, static_cast<uint64_t>(st.st_size)));
+}
+
+ZipSourceFile::~ZipSourceFile() { ::close(fd_); }
+
 Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesystem::path& out,
                              const ZipOptions& options) {
   std::sort(entries.begin(), entries.end(),
@@ -196,6 +573,31 @@ Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesyste
       return fail(entries[i].path + ": duplicate archive path");
     }
   }
+  const int64_t mtime = std::max<int64_t>(options.mtime, kDosEpoch);
+
+  // The stat pass: sizes (for progress, segmenting and the 4 GiB decision), modes, and which
+  // prebuilt entries fit.
+  std::vector<SourceInfo> infos(entries.size());
+  uint64_t total_bytes = 0, worst_case = kEndFixed;
+  size_t prebuilt = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string src = entries[i].source.string();
+    struct stat st {};
+    if (::stat(src.c_str(), &st) != 0) return fail(src + ": cannot read: " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) return fail(src + ": not a regular file");
+    infos[i].size = static_cast<uint64_t>(st.st_size);
+    infos[i].perm = (st.st_mode & 0111) ? 0755 : 0644;
+    total_bytes += infos[i].size;
+    worst_case += infos[i].size + infos[i].size / 64 + 256 + 2 * entries[i].path.size();
+    if (entries[i].prebuilt && !prebuilt_fits(*entries[i].prebuilt, entries[i], infos[i], mtime)) {
+      entries[i].prebuilt = nullptr;
+    }
+    if (entries[i].prebuilt) ++prebuilt;
+  }
+  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  threads = std::max(threads, 1u);
+  const bool too_big = worst_case >= k4GiB;
+  const bool direct = too_big || (threads == 1 && prebuilt == 0 && !options.record_layout);
 
   const std::string out_name = out.string();
   std::string tmpl = out_name + ".tmp.XXXXXX";
@@ -207,27 +609,153 @@ Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesyste
     return std::unexpected(std::move(err));
   };
 
-  Result<uint64_t> total = 0;
-  {
+  ZipSummary summary;
+  Progress progress(options, total_bytes);
+  if (direct) {
     UtcScope utc;
-    std::unique_ptr<struct archive, ArchiveDeleter> a(archive_write_new());
-    if (!a) return cleanup(Error{"cannot write " + out_name + ": out of memory", {}});
-    // Pad nothing: the last block is as long as the data (a zip is not a tape archive).
-    archive_write_set_bytes_in_last_block(a.get(), 1);
-    if (archive_write_set_format_zip(a.get()) != ARCHIVE_OK ||
-        archive_write_set_options(a.get(), "zip:hdrcharset=UTF-8") != ARCHIVE_OK ||
-        archive_write_open_fd(a.get(), fd.fd) != ARCHIVE_OK) {
-      return cleanup(Error{"cannot write " + out_name + ": " + archive_error(a.get()), {}});
+    if (auto w = write_direct(fd.fd, entries, infos, mtime, out_name, progress); !w) {
+      return cleanup(w.error());
     }
-    total = write_entries(a.get(), entries, options, out_name);
-    if (!total) {
-      archive_write_fail(a.get());
-      return cleanup(total.error());
+  } else {
+    // Segments: runs of prebuilt entries are spliced; the rest is cut by size and count.
+    std::vector<Segment> segments;
+    for (size_t i = 0; i < entries.size();) {
+      Segment s;
+      s.begin = i;
+      s.splice = entries[i].prebuilt != nullptr;
+      uint64_t bytes = 0;
+      while (i < entries.size() && (entries[i].prebuilt != nullptr) == s.splice &&
+             (s.splice || (bytes < kSegmentBytes && i - s.begin < kSegmentEntries))) {
+        bytes += infos[i].size;
+        ++i;
+      }
+      s.end = i;
+      segments.push_back(std::move(s));
     }
-    if (archive_write_close(a.get()) != ARCHIVE_OK) {
-      return cleanup(Error{"cannot write " + out_name + ": " + archive_error(a.get()), {}});
+    const size_t to_compress = static_cast<size_t>(
+        std::count_if(segments.begin(), segments.end(), [](const Segment& s) { return !s.splice; }));
+    const size_t workers_wanted = std::min<size_t>(threads, to_compress);
+    const size_t window = std::max<size_t>(workers_wanted, 1) * kSegmentsPerWorker;
+
+    std::mutex mu;
+    std::condition_variable work_cv, done_cv;
+    size_t next_claim = 0, appended = 0;
+    bool abort = false;
+    std::atomic<uint64_t> done_bytes{0};
+    // Claims the next segment to compress within the window, or returns false when there is
+    // none left (or the write was abandoned). Called with `mu` held.
+    auto claim = [&](std::unique_lock<std::mutex>& lk, size_t& got, bool wait) {
+      for (;;) {
+        while (next_claim < segments.size() && segments[next_claim].splice) ++next_claim;
+        if (abort || next_claim >= segments.size()) return false;
+        if (next_claim < appended + window) {
+          got = next_claim++;
+          return true;
+        }
+        if (!wait) return false;
+        work_cv.wait(lk);
+      }
+    };
+    auto work = [&] {
+      std::unique_lock<std::mutex> lk(mu);
+      size_t i = 0;
+      while (claim(lk, i, true)) {
+        lk.unlock();
+        compress_segment(segments[i], entries, infos, mtime, out_name, done_bytes);
+        lk.lock();
+        segments[i].done = true;
+        done_cv.notify_all();
+      }
+    };
+
+    std::optional<Error> error;
+    uint64_t pos = 0, spliced_bytes = 0;
+    std::string cd;
+    {
+      UtcScope utc;  // once, around every worker (see the trap in the header)
+      std::vector<std::thread> workers;
+      for (size_t t = 0; t < workers_wanted; ++t) {
+        try {
+          workers.emplace_back(work);
+        } catch (const std::system_error&) {
+          break;  // fewer threads; with none, this thread compresses (below)
+        }
+      }
+      std::vector<ZipEntryLayout>* layout = options.record_layout ? &summary.layout : nullptr;
+      for (size_t i = 0; i < segments.size() && !error; ++i) {
+        Segment& s = segments[i];
+        if (!s.splice) {
+          std::unique_lock<std::mutex> lk(mu);
+          size_t mine = 0;
+          if (workers.empty() && claim(lk, mine, false)) {
+            lk.unlock();
+            compress_segment(segments[mine], entries, infos, mtime, out_name, done_bytes);
+            lk.lock();
+            segments[mine].done = true;
+          }
+          while (!s.done) {
+            done_cv.wait_for(lk, std::chrono::milliseconds(100));
+            lk.unlock();
+            progress.update(done_bytes.load() + spliced_bytes);
+            lk.lock();
+          }
+          lk.unlock();
+          if (s.error) {
+            error = std::move(s.error);
+            break;
+          }
+          if (auto w = s.sink->copy_to(fd.fd, s.locals); !w) {
+            error = Error{"cannot write " + out_name + ": " + w.error().message, {}};
+            break;
+          }
+          if (auto c = append_central(s.central, pos, pos + s.locals, cd, layout, out_name); !c) {
+            error = c.error();
+            break;
+          }
+          pos += s.locals;
+        } else {
+          for (size_t e = s.begin; e < s.end && !error; ++e) {
+            const ZipPrebuilt& p = *entries[e].prebuilt;
+            if (auto w = copy_range(p.file->fd(), p.offset, p.length, fd.fd); !w) {
+              error = Error{"cannot write " + out_name + ": " + w.error().message, {}};
+              break;
+            }
+            std::string central = p.central;
+            set32(central.data() + 42, 0);
+            if (auto c = append_central(central, pos, pos + p.length, cd, layout, out_name); !c) {
+              error = c.error();
+              break;
+            }
+            pos += p.length;
+            spliced_bytes += infos[e].size;
+            ++summary.reused;
+          }
+        }
+        // Free the segment's buffers and spill file (workers never look at a done segment).
+        s.sink.reset();
+        std::string().swap(s.central);
+        {
+          std::lock_guard<std::mutex> lk(mu);
+          appended = i + 1;
+          if (error) abort = true;
+        }
+        work_cv.notify_all();
+        progress.update(done_bytes.load() + spliced_bytes);
+      }
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        abort = true;
+      }
+      work_cv.notify_all();
+      for (auto& t : workers) t.join();
+    }
+    if (error) return cleanup(*std::move(error));
+    std::string tail = cd + end_records(entries.size(), pos, cd.size());
+    if (auto w = write_all(fd.fd, tail.data(), tail.size()); !w) {
+      return cleanup(Error{"cannot write " + out_name + ": " + w.error().message, {}});
     }
   }
+  progress.finish();
   if (::fchmod(fd.fd, 0644) != 0 || ::fsync(fd.fd) != 0) {
     return cleanup(Error{"cannot write " + out_name + ": " + errno_text(errno), {}});
   }
@@ -240,9 +768,8 @@ Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesyste
   if (::rename(tmp.c_str(), out_name.c_str()) != 0) {
     return cleanup(Error{"cannot write " + out_name + ": " + errno_text(errno), {}});
   }
-  ZipSummary summary;
   summary.entries = entries.size();
-  summary.uncompressed_bytes = *total;
+  summary.uncompressed_bytes = total_bytes;
   summary.zip_bytes = static_cast<uint64_t>(st.st_size);
   summary.sha256 = *std::move(digest);
   return summary;

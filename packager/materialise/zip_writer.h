@@ -23,17 +23,54 @@
 //    entries whose name is not plain ASCII (the flag is a function of the name alone).
 //
 // Trap (libarchive): DOS date/time fields are computed with localtime_r(), so the same mtime
-// gives different bytes under a different TZ. `write_zip` therefore sets TZ=UTC0 for the
-// duration of the write and restores the previous value afterwards. The process must not
-// be using localtime() from another thread meanwhile (funcpack is single-threaded there).
+// gives different bytes under a different TZ. `write_zip` therefore sets TZ=UTC0 (and calls
+// tzset) once on the calling thread before any worker starts, and restores the previous value
+// after every worker has been joined; workers never touch TZ. The process must not call
+// setenv/localtime() from another thread meanwhile.
 //
-// Contract: streaming (each file is read in 64 KiB chunks; memory does not grow with the
-// tree). The zip is written to `<out>.tmp.XXXXXX` beside `out`, fsynced and renamed over
-// `out`; on any failure the temporary file is removed and `out` is untouched.
+// Parallel, deterministic compression (decision). The sorted entries are cut into contiguous
+// segments (about 1 MiB of input or 256 entries each; a big file is a segment of its own).
+// Worker threads (ZipOptions::threads, default all cores) each write a segment with their
+// OWN libarchive zip writer into a segment buffer. A zip member's local header, data and data
+// descriptor do not depend on where the member sits in the file (only the central directory
+// holds offsets), so the calling thread appends the segments' local sections to the output in
+// order, takes each segment's central directory records (parsed from the segment's own end
+// record, APPNOTE 4.3.12/4.3.16), adds the segment's position to each record's "relative
+// offset of local header" field, and writes one central directory and end record (plus the
+// zip64 end record and locator when there are more than 65,535 entries, exactly as libarchive
+// writes them). The bytes are therefore the same for any thread count and any segmentation,
+// and the same as libarchive writing all entries in one stream (the single-threaded "direct"
+// path, used when threads == 1 and nothing is prebuilt and no layout is requested); tests
+// compare them byte for byte.
+//
+// Size limit: the spliced central directory has no zip64 extra fields, so the segment path is
+// only taken when the worst-case zip size (sizes + 1/64 deflate overhead + headers) stays below
+// 4 GiB. Above that the direct path is used whatever the options (libarchive then writes zip64
+// records itself; serial; no reuse, no layout); the choice depends only on the inputs, so the
+// output is still the same for every thread count.
+//
+// Memory bound: at most 4 segments per worker are in flight (written by a worker, not yet
+// appended); a segment's buffer holds at most 2 MiB in memory and spills the rest to an
+// unlinked temporary file beside the output. Files are read in 64 KiB chunks. So memory is
+// about threads x (4 x 2 MiB + zlib state), whatever the package size, plus the central
+// directory (~100 bytes per entry, as libarchive itself keeps).
+//
+// Reuse (ZipPrebuilt): an entry may carry the bytes an earlier write produced for it (its
+// local section and central record, as returned in ZipSummary::layout). Those bytes are
+// copied instead of compressed (copy_file_range). The writer checks what it can cheaply:
+// signatures, name, uncompressed size, mode, mtime (UT field) and compression method; a
+// prebuilt that does not fit is ignored (the entry is compressed). That the data matches the
+// source file's CONTENT is the caller's promise (install_cache.h verifies it by sha256).
+//
+// Contract: streaming (memory as above). The zip is written to `<out>.tmp.XXXXXX` beside
+// `out`, fsynced and renamed over `out`; on any failure the temporary file is removed and
+// `out` is untouched. Errors are those of the first failing entry in sorted order.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,13 +80,54 @@
 
 namespace funcpack {
 
+// A read-only open file that prebuilt entries point into (kept open, so a concurrent
+// rename over its path does not change what is read).
+class ZipSourceFile {
+ public:
+  // Returns the open file, or an Error "cannot read PATH: reason".
+  static Result<std::shared_ptr<const ZipSourceFile>> open(const std::filesystem::path& path);
+  ~ZipSourceFile();
+  ZipSourceFile(const ZipSourceFile&) = delete;
+  ZipSourceFile& operator=(const ZipSourceFile&) = delete;
+  int fd() const { return fd_; }
+  uint64_t size() const { return size_; }
+
+ private:
+  ZipSourceFile(int fd, uint64_t size) : fd_(fd), size_(size) {}
+  int fd_;
+  uint64_t size_;
+};
+
+// An entry's bytes from an earlier write_zip: [offset, offset + length) of `file` is the local
+// header, data and data descriptor; `central` its central directory record (any offset).
+struct ZipPrebuilt {
+  std::shared_ptr<const ZipSourceFile> file;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  std::string central;
+};
+
 struct ZipEntry {
   std::string path;                 // inside the archive: relative, '/'-separated
   std::filesystem::path source;     // a regular file (a symlink to one is followed)
+  std::shared_ptr<const ZipPrebuilt> prebuilt = nullptr;  // see "Reuse" above
 };
 
 struct ZipOptions {
   int64_t mtime = 315532800;  // seconds since the epoch; 1980-01-01 00:00:00 UTC
+  unsigned threads = 0;       // compression threads; 0: std::thread::hardware_concurrency()
+  // Called on the calling thread (never from a worker) with the bytes of entry data done so
+  // far; `done` never decreases, and the last call (always made) has done == total.
+  std::function<void(uint64_t done_bytes, uint64_t total_bytes)> progress = nullptr;
+  bool record_layout = false;  // fill ZipSummary::layout (below the 4 GiB limit)
+};
+
+// Where an entry landed in the written zip (what a later ZipPrebuilt is made from).
+struct ZipEntryLayout {
+  std::string path;
+  uint64_t offset = 0;   // of its local header
+  uint64_t length = 0;   // local header + data + data descriptor
+  std::string central;   // its central directory record, as written
 };
 
 struct ZipSummary {
@@ -57,6 +135,8 @@ struct ZipSummary {
   uint64_t uncompressed_bytes = 0;  // sum of the entries' sizes
   uint64_t zip_bytes = 0;           // size of the written zip
   std::string sha256;               // of the written zip, lowercase hex
+  size_t reused = 0;                // entries copied from a ZipPrebuilt
+  std::vector<ZipEntryLayout> layout;  // sorted by path, when options.record_layout
 };
 
 // The timestamp to use: SOURCE_DATE_EPOCH when set (a decimal integer of seconds, clamped up

@@ -9,7 +9,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "base/fs.h"
 
@@ -233,6 +237,184 @@ TEST_F(ZipWriterTest, FailuresLeaveNothing) {
   EXPECT_EQ(w.error().message,
             "cannot write " + (dir_->path() / "nodir" / "o.zip").string() +
                 ": No such file or directory");
+}
+
+// A tree big enough for many segments: a few multi-MiB files (own segments, spilled to disk),
+// hundreds of small ones, stored and deflated entries, an executable.
+std::vector<ZipEntry> make_big_tree(const fs::path& root) {
+  std::vector<ZipEntry> entries;
+  std::string line;
+  uint32_t x = 12345;
+  auto noise = [&](size_t n) {  // incompressible-ish bytes, deterministic
+    std::string s(n, '\0');
+    for (auto& c : s) {
+      x = x * 1103515245u + 12345u;
+      c = static_cast<char>(x >> 24);
+    }
+    return s;
+  };
+  for (int i = 0; i < 700; ++i) {
+    std::string body;
+    for (int j = 0; j < i % 50; ++j) body += "def f" + std::to_string(j) + "(): return " + std::to_string(i * j) + "\n";
+    std::string rel = "pkg" + std::to_string(i % 7) + "/mod" + std::to_string(i) + (i % 13 == 0 ? ".png" : ".py");
+    put(root / rel, body + noise(i % 3 == 0 ? 300 : 0), i % 11 == 0 ? 0755 : 0644);
+    entries.push_back({rel, root / rel});
+  }
+  for (int i = 0; i < 3; ++i) {
+    std::string big;
+    for (int j = 0; j < 40000; ++j) big += "symbol_" + std::to_string(j * (i + 1)) + "\n";
+    big += noise(3 << 19);
+    std::string rel = "libs/lib" + std::to_string(i) + ".so";
+    put(root / rel, big);
+    entries.push_back({rel, root / rel});
+  }
+  return entries;
+}
+
+TEST_F(ZipWriterTest, AnyThreadCountGivesTheSameBytesAsOneLibarchiveStream) {
+  auto entries = make_big_tree(dir_->path() / "t");
+  fs::path one = dir_->path() / "one.zip";
+  ZipOptions o;
+  o.threads = 1;  // the direct path: one libarchive writer for the whole zip
+  auto s1 = write_zip(entries, one, o);
+  ASSERT_TRUE(s1.has_value()) << s1.error().message;
+  const std::string want = slurp(one);
+  for (unsigned t : {2u, 3u, 8u}) {
+    fs::path out = dir_->path() / ("t" + std::to_string(t) + ".zip");
+    o.threads = t;
+    auto s = write_zip(entries, out, o);
+    ASSERT_TRUE(s.has_value()) << s.error().message;
+    EXPECT_TRUE(slurp(out) == want) << t << " threads";
+    EXPECT_EQ(s->sha256, s1->sha256);
+    EXPECT_EQ(s->entries, 703u);
+    EXPECT_EQ(s->uncompressed_bytes, s1->uncompressed_bytes);
+  }
+  int st = 0;
+  fs::path par = dir_->path() / "t8.zip";
+  std::string t = run("unzip -tq " + q(par), &st);
+  EXPECT_EQ(st, 0) << t;
+  t = run("/usr/bin/python3 -m zipfile -t " + q(par) + " 2>&1", &st);
+  EXPECT_EQ(t, "Done testing\n");
+  t = run("/usr/bin/python3 -c \"import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); "
+          "print(len(z.namelist()), sum(i.compress_type == 0 for i in z.infolist()))\" " + q(par),
+          &st);
+  EXPECT_EQ(t, "703 54\n");  // the 54 .png entries are stored
+}
+
+TEST_F(ZipWriterTest, MoreThan65535EntriesGetLibarchivesZip64EndRecord) {
+  // One small source file under 66,000 names (creating 66,000 files would only slow this).
+  fs::path src = dir_->path() / "x";
+  put(src, "x");
+  std::vector<ZipEntry> entries;
+  for (int d = 0; d < 66; ++d) {
+    for (int i = 0; i < 1000; ++i) entries.push_back({std::to_string(d) + "/" + std::to_string(i), src});
+  }
+  ZipOptions o;
+  o.threads = 1;
+  ASSERT_TRUE(write_zip(entries, dir_->path() / "a.zip", o));
+  o.threads = 2;
+  auto s = write_zip(entries, dir_->path() / "b.zip", o);
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  const std::string b = slurp(dir_->path() / "b.zip");
+  EXPECT_TRUE(slurp(dir_->path() / "a.zip") == b);
+  // The zip64 end record ("PK\6\6") and locator ("PK\6\7") precede the classic end record.
+  ASSERT_GT(b.size(), 98u);
+  EXPECT_EQ(b.substr(b.size() - 98, 4), std::string("PK\x06\x06", 4));
+  EXPECT_EQ(b.substr(b.size() - 42, 4), std::string("PK\x06\x07", 4));
+  int st = 0;
+  std::string t = run("/usr/bin/python3 -c \"import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); "
+                      "print(len(z.namelist()), z.testzip())\" " + q(dir_->path() / "b.zip"), &st);
+  EXPECT_EQ(t, "66000 None\n");
+}
+
+TEST_F(ZipWriterTest, ProgressIsMonotonicOnTheCallingThreadAndEndsAtTotal) {
+  auto entries = make_big_tree(dir_->path() / "t");
+  for (unsigned threads : {1u, 2u}) {
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    bool other_thread = false;
+    const auto me = std::this_thread::get_id();
+    ZipOptions o;
+    o.threads = threads;
+    o.progress = [&](uint64_t done, uint64_t total) {
+      if (std::this_thread::get_id() != me) other_thread = true;
+      calls.emplace_back(done, total);
+    };
+    auto s = write_zip(entries, dir_->path() / "p.zip", o);
+    ASSERT_TRUE(s.has_value()) << s.error().message;
+    EXPECT_FALSE(other_thread);
+    ASSERT_GE(calls.size(), 2u) << threads;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_EQ(calls[i].second, s->uncompressed_bytes);
+      if (i > 0) {
+        EXPECT_GT(calls[i].first, calls[i - 1].first);
+      }
+    }
+    EXPECT_EQ(calls.back().first, s->uncompressed_bytes);
+  }
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  ZipOptions o;
+  o.progress = [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); };
+  ASSERT_TRUE(write_zip({}, dir_->path() / "e.zip", o));
+  EXPECT_EQ(calls, (std::vector<std::pair<uint64_t, uint64_t>>{{0, 0}}));
+}
+
+TEST_F(ZipWriterTest, PrebuiltEntriesAreSplicedByteForByte) {
+  auto entries = make_big_tree(dir_->path() / "t");
+  fs::path first = dir_->path() / "first.zip";
+  ZipOptions o;
+  o.record_layout = true;
+  auto s1 = write_zip(entries, first, o);
+  ASSERT_TRUE(s1.has_value()) << s1.error().message;
+  ASSERT_EQ(s1->layout.size(), 703u);
+  EXPECT_EQ(s1->reused, 0u);
+  // The layout tiles the local sections: each entry starts where the previous one ended.
+  for (size_t i = 1; i < s1->layout.size(); ++i) {
+    EXPECT_EQ(s1->layout[i].offset, s1->layout[i - 1].offset + s1->layout[i - 1].length);
+  }
+  EXPECT_EQ(s1->layout[0].offset, 0u);
+  // Keep the first zip's bytes elsewhere (the next write replaces nothing of it, but a cache
+  // would hold a copy).
+  fs::path kept = dir_->path() / "kept.zip";
+  fs::copy_file(first, kept);
+  auto file = ZipSourceFile::open(kept);
+  ASSERT_TRUE(file.has_value());
+  std::map<std::string, ZipEntryLayout> by_path;
+  for (const auto& l : s1->layout) by_path[l.path] = l;
+  // Every other entry prebuilt (runs of spliced and compressed segments interleave).
+  std::vector<ZipEntry> again = entries;
+  size_t offered = 0;
+  for (size_t i = 0; i < again.size(); i += 2) {
+    const auto& l = by_path.at(again[i].path);
+    again[i].prebuilt = std::make_shared<ZipPrebuilt>(ZipPrebuilt{*file, l.offset, l.length, l.central});
+    ++offered;
+  }
+  for (unsigned threads : {1u, 2u}) {
+    fs::path out = dir_->path() / ("again" + std::to_string(threads) + ".zip");
+    ZipOptions r;
+    r.threads = threads;
+    auto s2 = write_zip(again, out, r);
+    ASSERT_TRUE(s2.has_value()) << s2.error().message;
+    EXPECT_EQ(s2->reused, offered);
+    EXPECT_TRUE(slurp(out) == slurp(first)) << threads << " threads";
+  }
+  // A prebuilt made for another mtime, mode or name is not used: the entry is compressed.
+  ZipOptions later;
+  later.mtime = 1700000000;
+  auto s3 = write_zip(again, dir_->path() / "later.zip", later);
+  ASSERT_TRUE(s3.has_value());
+  EXPECT_EQ(s3->reused, 0u);
+  auto s4 = write_zip(entries, dir_->path() / "later-fresh.zip", later);
+  ASSERT_TRUE(s4.has_value());
+  EXPECT_EQ(s3->sha256, s4->sha256);
+  std::vector<ZipEntry> renamed = {again[0]};
+  renamed[0].path = "other/name.py";
+  auto s5 = write_zip(renamed, dir_->path() / "renamed.zip");
+  ASSERT_TRUE(s5.has_value());
+  EXPECT_EQ(s5->reused, 0u);
+  ::chmod(again[2].source.c_str(), 0755);
+  auto s6 = write_zip({again[2]}, dir_->path() / "mode.zip");
+  ASSERT_TRUE(s6.has_value());
+  EXPECT_EQ(s6->reused, 0u);
 }
 
 TEST_F(ZipWriterTest, EmptyArchiveIsValid) {
