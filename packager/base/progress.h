@@ -66,6 +66,9 @@ class ProgressBar {
 
   // Sets the amount done (clamped to total) and redraws if due (see Throttling).
   void update(uint64_t done);
+  // Changes the total (a producer that learns it late, e.g. a zip writer reusing entries);
+  // takes effect at the next draw.
+  void set_total(uint64_t total) { total_ = total; }
   // Adds `n` to the amount done.
   void advance(uint64_t n = 1) { update(done_ + n); }
   // Draws the final state (whatever `done` is) and ends the line. Idempotent.

@@ -71,6 +71,18 @@ TEST(ProgressBar, ByteBarInColour) {
             "\rcompress   [\x1b[32m##########\x1b[0m] 100% 4.0 MiB/4.0 MiB\x1b[K\n");
 }
 
+TEST(ProgressBar, TotalLearnedLate) {
+  std::ostringstream out;
+  FakeClock clock;
+  ProgressBar bar(out, "compress", 0, {ProgressMode::kPlain, true, 4, 100, clock.fn()});
+  bar.set_total(2048);
+  bar.update(1024);
+  bar.finish();
+  EXPECT_EQ(out.str(),
+            "\rcompress   [##  ] 50% 1.0 KiB/2.0 KiB\x1b[K"
+            "\rcompress   [##  ] 50% 1.0 KiB/2.0 KiB\x1b[K\n");
+}
+
 TEST(ProgressBar, OffWritesNothing) {
   std::ostringstream out;
   {

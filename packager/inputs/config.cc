@@ -9,7 +9,8 @@ namespace funcpack {
 
 namespace {
 
-constexpr std::string_view kKeys[] = {"python", "plan", "policy", "disable", "severity"};
+constexpr std::string_view kKeys[] = {"python",  "plan",     "policy",
+                                      "disable", "severity", "size_warning_mb"};
 
 Location value_location(const toml::value& v, const std::string& path) {
   const auto loc = v.location();
@@ -36,7 +37,7 @@ Result<FuncpackConfig> read_table(const toml::value& table, const std::string& p
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
       return fail("unknown key '" + std::string(prefix) + key +
                       "' in funcpack configuration (expected python, plan, policy, disable, "
-                      "severity)",
+                      "severity, size_warning_mb)",
                   key_location(value, path, key));
     if (key == "python" || key == "plan" || key == "policy") {
       auto s = read_string(value, path, key);
@@ -45,6 +46,12 @@ Result<FuncpackConfig> read_table(const toml::value& table, const std::string& p
         return fail("policy must be \"minimum\" or \"exact\", not \"" + s->value + "\"",
                     s->location);
       (key == "python" ? cfg.python : key == "plan" ? cfg.plan : cfg.policy) = std::move(*s);
+    } else if (key == "size_warning_mb") {
+      if (!value.is_integer() || value.as_integer() < 0)
+        return fail("'size_warning_mb' must be a non-negative integer (MiB)",
+                    key_location(value, path, key));
+      cfg.size_warning_mb = ConfigInteger{static_cast<int64_t>(value.as_integer()),
+                                          value_location(value, path)};
     } else if (key == "disable") {
       if (!value.is_array())
         return fail("'disable' must be an array of rule ids", key_location(value, path, key));

@@ -7,6 +7,8 @@
 //   policy  = "minimum"                    lint pinning policy: minimum | exact
 //   disable = ["FP210", "FP401"]           lint rules that are not run
 //   [severity]  FP103 = "error"            per-rule severity override (error|warning|info)
+//   size_warning_mb = 500                  build: warn when the unpacked package is over this
+//                                          many MiB (a non-negative integer; 0: never)
 // In pyproject.toml the same keys live under [tool.funcpack] (and [tool.funcpack.severity]);
 // other tables of pyproject.toml are not ours and are ignored.
 //
@@ -36,6 +38,11 @@ struct ConfigString {
   Location location;  // of the value (of the key for table entries such as severity.FP103)
 };
 
+struct ConfigInteger {
+  int64_t value = 0;
+  Location location;  // of the value
+};
+
 struct FuncpackConfig {
   std::filesystem::path path;  // the file read; empty when the app has no configuration
   std::optional<ConfigString> python;
@@ -43,6 +50,7 @@ struct FuncpackConfig {
   std::optional<ConfigString> policy;
   std::vector<ConfigString> disable;                              // rule ids
   std::vector<std::pair<ConfigString, Severity>> severity;        // rule id -> severity
+  std::optional<ConfigInteger> size_warning_mb;                   // build's size warning
 };
 
 // Parses configuration text. `pyproject` selects the [tool.funcpack] form (an absent table yields an

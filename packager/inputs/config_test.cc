@@ -18,6 +18,7 @@ std::string error_of(std::string_view text, bool pyproject = false) {
 TEST(Config, ReadsEveryKeyWithLocations) {
   auto c = parse_config(
       "python = \"3.12\"\nplan = \"flex\"\npolicy = \"exact\"\ndisable = [\"FP210\", \"FP401\"]\n"
+      "size_warning_mb = 800\n"
       "[severity]\nFP103 = \"error\"\n\"FP104\" = \"info\"\n",
       "app/funcpack.toml", false);
   ASSERT_TRUE(c) << c.error().message;
@@ -31,10 +32,12 @@ TEST(Config, ReadsEveryKeyWithLocations) {
   EXPECT_EQ(c->disable[1].location.str(), "app/funcpack.toml:4:21");
   ASSERT_EQ(c->severity.size(), 2u);
   EXPECT_EQ(c->severity[0].first.value, "FP103");
-  EXPECT_EQ(c->severity[0].first.location.str(), "app/funcpack.toml:6:1");
+  EXPECT_EQ(c->size_warning_mb->value, 800);
+  EXPECT_EQ(c->size_warning_mb->location.str(), "app/funcpack.toml:5:19");
+  EXPECT_EQ(c->severity[0].first.location.str(), "app/funcpack.toml:7:1");
   EXPECT_EQ(c->severity[0].second, Severity::kError);
   EXPECT_EQ(c->severity[1].first.value, "FP104");
-  EXPECT_EQ(c->severity[1].first.location.str(), "app/funcpack.toml:7:1");
+  EXPECT_EQ(c->severity[1].first.location.str(), "app/funcpack.toml:8:1");
   EXPECT_EQ(c->severity[1].second, Severity::kInfo);
 }
 
@@ -55,11 +58,16 @@ TEST(Config, PyprojectToolTable) {
 TEST(Config, ErrorsCarryFileLineColumn) {
   EXPECT_EQ(error_of("python = \"3.12\"\ncolour = \"blue\"\n"),
             "app/funcpack.toml:2:1: unknown key 'colour' in funcpack configuration (expected "
-            "python, plan, policy, disable, severity)");
+            "python, plan, policy, disable, severity, size_warning_mb)");
   EXPECT_EQ(error_of("[tool.funcpack]\n  pythn = \"3.12\"\n", true),
             "app/pyproject.toml:2:3: unknown key 'tool.funcpack.pythn' in funcpack "
-            "configuration (expected python, plan, policy, disable, severity)");
+            "configuration (expected python, plan, policy, disable, severity, "
+            "size_warning_mb)");
   EXPECT_EQ(error_of("python = 3.12\n"), "app/funcpack.toml:1:1: 'python' must be a string");
+  EXPECT_EQ(error_of("size_warning_mb = -1\n"),
+            "app/funcpack.toml:1:1: 'size_warning_mb' must be a non-negative integer (MiB)");
+  EXPECT_EQ(error_of("size_warning_mb = \"500\"\n"),
+            "app/funcpack.toml:1:1: 'size_warning_mb' must be a non-negative integer (MiB)");
   EXPECT_EQ(error_of("policy = \"strict\"\n"),
             "app/funcpack.toml:1:10: policy must be \"minimum\" or \"exact\", not \"strict\"");
   EXPECT_EQ(error_of("disable = \"FP101\"\n"),

@@ -144,7 +144,7 @@ class CommandLine(unittest.TestCase):
             self.assertEqual(r.returncode, 2)
             self.assertEqual(r.stderr, "app/funcpack.toml:3:1: error: unknown key 'strict' in "
                              "funcpack configuration (expected python, plan, policy, disable, "
-                             "severity)\n  strict = true\n  ^~~~~~\n")
+                             "severity, size_warning_mb)\n  strict = true\n  ^~~~~~\n")
 
     def test_rules_and_explain(self):
         r = run("rules")
