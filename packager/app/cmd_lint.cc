@@ -1,6 +1,6 @@
 // `funcpack lint [APP_DIR|REQUIREMENTS_FILE] [--format text|json|sarif|github] [--python X.Y]
 // [--plan PLAN] [--policy minimum|exact] [--config FILE] [--setting KEY=VALUE]...
-// [--today YYYY-MM-DD] [--diff-base REV] [--fix]`: lints an app's requirements, settings and .funcignore against the
+// [--today YYYY-MM-DD] [--diff-base REV] [--fix [--pin [lock's index options]]]`: lints an app's requirements, settings and .funcignore against the
 // rules in rules/lint/ (see lint/lint.h). Exit 0 when no finding is at error level, 1 when
 // one is, 2 on usage or input errors (unreadable files, bad configuration, unknown REV).
 // With --diff-base, only findings on lines added or changed since REV are reported
@@ -8,6 +8,13 @@
 // With --fix, the reported findings of fixable rules are fixed in place (lint/fix.h), then the
 // app is linted again (with the same --diff-base filter) and only what remains is reported;
 // "fixed N findings in M files" goes to stderr, and the exit code is that of the re-lint.
+// With --fix --pin, the app is first resolved as `funcpack lock` resolves it (app/lock_job.h,
+// same index flags, in-process; Python from the lint target), then the loose top-level
+// requirement lines are pinned to the resolved versions in the same atomic rewrite as the
+// fixes (lint/pin.h says which lines and why; lines left as written get an info note on
+// stderr). When resolution fails nothing is written and the exit code is lock's (1 no
+// resolution, 2 input or network error). --pin cannot be combined with --diff-base (it pins
+// whole files, not changed lines).
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -17,10 +24,12 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/lock_job.h"
 #include "base/fs.h"
 #include "base/strings.h"
 #include "lint/fix.h"
 #include "lint/lint.h"
+#include "lint/pin.h"
 #include "lint/report.h"
 
 namespace funcpack {
@@ -72,7 +81,17 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
   auto* diff_opt = app.add_option("--diff-base", diff_base,
                                   "report only findings on lines added or changed since REV (git)");
   bool fix = false;
-  app.add_flag("--fix", fix, "fix the fixable findings in place, then report what remains");
+  auto* fix_opt =
+      app.add_flag("--fix", fix, "fix the fixable findings in place, then report what remains");
+  bool pin = false;
+  app.add_flag("--pin", pin,
+               "with --fix: resolve the app as `funcpack lock` does and pin each unpinned or "
+               "range requirement line to the resolved ==version")
+      ->needs(fix_opt)
+      ->excludes(diff_opt);
+  ResolveOptions resolve_options;
+  add_resolve_options(*app.add_option_group("Resolving (with --pin; as funcpack lock)"),
+                      resolve_options, /*with_python=*/false);
   if (auto code = parse_command_line(app, args, out, err)) return *code;
 
   options.target = target;
@@ -121,13 +140,38 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
   auto report = run();
   if (!report) return 2;
   if (fix) {
-    auto fixed = apply_fixes(report->findings, *rules);
+    std::optional<PinJob> pin_job;
+    std::vector<Diagnostic> notes;
+    if (pin) {
+      // Resolve first: if it fails, nothing (not even the other fixes) is written.
+      DiagnosticSink sink;
+      RequirementsFile file = parse_requirements_file(report->files.front(), sink);
+      if (sink.has_errors()) {
+        for (const auto& d : sink.diagnostics())
+          if (d.severity == Severity::kError) err << format_diagnostic(d);
+        err << "funcpack lint: --pin needs requirements files that parse; nothing was changed\n";
+        return 2;
+      }
+      EntryLines deleted = lines_deleted_by_fixes(report->findings, *rules);
+      std::vector<RequirementEntry> entries = entries_to_resolve(file, deleted, notes);
+      resolve_options.python = report->python;
+      auto job = run_lock_job(resolve_options, file, entries, "funcpack lint");
+      if (!job) {
+        err << job.error().message;
+        return job.error().exit_code;
+      }
+      pin_job = PinJob{std::move(file.entries), std::move(job->resolution), std::move(deleted)};
+    }
+    auto fixed = apply_fixes(report->findings, *rules, pin_job ? &*pin_job : nullptr);
     if (!fixed) {
       print_error(fixed.error(), err);
       return 2;
     }
-    err << "fixed " << fixed->findings << (fixed->findings == 1 ? " finding" : " findings")
-        << " in " << fixed->files << (fixed->files == 1 ? " file" : " files") << "\n";
+    notes.insert(notes.end(), fixed->notes.begin(), fixed->notes.end());
+    for (const auto& d : notes) err << format_diagnostic(d);
+    err << "fixed " << fixed->findings << (fixed->findings == 1 ? " finding" : " findings");
+    if (pin) err << ", pinned " << fixed->pinned << (fixed->pinned == 1 ? " requirement" : " requirements");
+    err << " in " << fixed->files << (fixed->files == 1 ? " file" : " files") << "\n";
     if (fixed->files > 0) {
       report = run();
       if (!report) return 2;

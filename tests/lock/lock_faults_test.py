@@ -93,6 +93,7 @@ class Server:
         self.proc.stdin.close()
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.proc.stdout.close()
 
 
 def lock(app, server, *extra, env_extra=None):
