@@ -153,7 +153,9 @@ Result<BuiltWheel> build_sdist(const SdistToBuild& dist, const Target& target,
   if (ec) return bad("cannot create the work directory: " + ec.message());
   if (auto w = write_file_atomic(frontend, pep517_frontend_script()); !w)
     return bad(w.error().message);
-  append_log(log, "funcpack: building " + dist.sdist.filename().string() + " in the " +
+  const std::string sdist_name =
+      dist.filename.empty() ? dist.sdist.filename().string() : dist.filename;
+  append_log(log, "funcpack: building " + sdist_name + " in the " +
                       std::string(sandbox_kind_name(sb.kind)) + " sandbox");
 
   // On failure the log moves to a directory of its own, kept for the user.
@@ -180,7 +182,10 @@ Result<BuiltWheel> build_sdist(const SdistToBuild& dist, const Target& target,
   };
 
   auto src = unpack_sdist(dist.sdist, work->path() / "src");
-  if (!src) return bad(src.error().message);
+  if (!src) {  // the message starts with the file's (maybe hashed) name
+    std::string m = src.error().message;
+    return bad(sdist_name + m.substr(m.find(':')));
+  }
 
   auto interp = find_interpreter(sb, target.python_major, target.python_minor, options.python,
                                  work->path());
@@ -223,7 +228,13 @@ Result<BuiltWheel> build_sdist(const SdistToBuild& dist, const Target& target,
       auto file = source.download(p.file);
       if (!file) return fail("build requirement " + p.name + " " + p.version.str() + ": " +
                              file.error().message);
-      auto done = install_wheel(*file, env);
+      // The cache names artifacts by hash; install_wheel reads the name from the file name.
+      fs::path named = work->path() / "wheels" / p.file.filename;
+      std::error_code e2;
+      fs::create_directories(named.parent_path(), e2);
+      fs::copy_file(*file, named, fs::copy_options::overwrite_existing, e2);
+      if (e2) return fail("cannot copy " + file->string() + ": " + e2.message());
+      auto done = install_wheel(named, env);
       if (!done) return fail("build requirement " + done.error().message);
       installed.insert(p.name);
       installed_desc.push_back(p.name + " " + p.version.str());

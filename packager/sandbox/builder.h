@@ -54,6 +54,8 @@ struct SdistToBuild {
   std::filesystem::path sdist;  // the verified sdist file
   std::string name;             // the locked project (normalised)
   std::string version;          // the locked version
+  std::string filename;         // the sdist's name in the lock ("" = sdist's file name; a
+                                // cached download is named by its hash)
 };
 
 struct BuiltWheel {
