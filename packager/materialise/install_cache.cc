@@ -1,0 +1,475 @@
+#include "materialise/install_cache.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <set>
+
+#include "base/fs.h"
+#include "base/hash.h"
+#include "base/strings.h"
+
+namespace funcpack {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kManifestMagic = "funcpack-installed v1";
+constexpr std::string_view kZipSetMagic = "funcpack-zip-entries v1";
+constexpr size_t kChunk = 1 << 16;
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+struct FdCloser {
+  int fd = -1;
+  ~FdCloser() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+bool parse_u64(std::string_view s, uint64_t& out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Splits off the first space-separated word of `s`.
+std::string_view next_word(std::string_view& s) {
+  size_t sp = s.find(' ');
+  std::string_view w = s.substr(0, sp);
+  s = sp == std::string_view::npos ? std::string_view() : s.substr(sp + 1);
+  return w;
+}
+
+bool is_hex64(std::string_view s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+struct FileRecord {
+  std::string path;
+  uint64_t size = 0;
+  std::string sha256;
+};
+
+struct Manifest {
+  InstalledWheel wheel;
+  std::vector<FileRecord> files;  // sorted by path, as InstalledWheel::files
+};
+
+std::string manifest_text(std::string_view sha256, const Manifest& m) {
+  std::string s = std::string(kManifestMagic) + "\nwheel " + std::string(sha256) + "\nname " +
+                  m.wheel.name + "\nversion " + m.wheel.version + "\ndist-info " +
+                  m.wheel.dist_info + "\nbytes " + std::to_string(m.wheel.bytes) + "\n";
+  for (const auto& f : m.files) {
+    s += "file " + f.sha256 + " " + std::to_string(f.size) + " " + f.path + "\n";
+  }
+  s += "end " + std::to_string(m.files.size()) + "\n";
+  return s;
+}
+
+// The manifest in `text`, or nullopt when it is not a complete v1 manifest for `sha256`.
+std::optional<Manifest> parse_manifest(std::string_view text, std::string_view sha256) {
+  Manifest m;
+  auto lines = split(text, '\n');
+  if (lines.size() < 8 || lines[0] != kManifestMagic || !lines.back().empty()) return std::nullopt;
+  auto field = [&](size_t i, std::string_view key) -> std::optional<std::string> {
+    std::string_view l = lines[i];
+    if (!l.starts_with(key) || l.size() <= key.size() || l[key.size()] != ' ') return std::nullopt;
+    return std::string(l.substr(key.size() + 1));
+  };
+  auto wheel = field(1, "wheel");
+  auto name = field(2, "name"), version = field(3, "version"), di = field(4, "dist-info");
+  auto bytes = field(5, "bytes");
+  if (!wheel || *wheel != sha256 || !name || !version || !di || !bytes) return std::nullopt;
+  m.wheel.name = *name;
+  m.wheel.version = *version;
+  m.wheel.dist_info = *di;
+  if (!parse_u64(*bytes, m.wheel.bytes)) return std::nullopt;
+  size_t i = 6;
+  for (; i + 2 < lines.size(); ++i) {
+    std::string_view l = lines[i];
+    if (next_word(l) != "file") return std::nullopt;
+    FileRecord f;
+    f.sha256 = std::string(next_word(l));
+    if (!is_hex64(f.sha256) || !parse_u64(next_word(l), f.size) || l.empty()) return std::nullopt;
+    f.path = std::string(l);
+    m.wheel.files.push_back(f.path);
+    m.files.push_back(std::move(f));
+  }
+  uint64_t count = 0;
+  std::string_view end = lines[i];
+  if (next_word(end) != "end" || !parse_u64(end, count) || count != m.files.size()) {
+    return std::nullopt;
+  }
+  return m;
+}
+
+// The sha256 (hex) of the file at `p` and its size, or nullopt when it cannot be read.
+std::optional<std::pair<std::string, uint64_t>> hash_file(const fs::path& p) {
+  FdCloser fd{::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
+  if (fd.fd < 0) return std::nullopt;
+  Sha256 h;
+  uint64_t size = 0;
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+  for (;;) {
+    ssize_t n = ::read(fd.fd, buf.get(), kChunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    h.update(buf.get(), static_cast<size_t>(n));
+    size += static_cast<uint64_t>(n);
+  }
+  return std::make_pair(h.finish_hex(), size);
+}
+
+// True when every file of `m` under `tree` has its recorded size and sha256.
+bool tree_intact(const fs::path& tree, const Manifest& m) {
+  for (const auto& f : m.files) {
+    struct stat st {};
+    if (::lstat((tree / f.path).c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        static_cast<uint64_t>(st.st_size) != f.size) {
+      return false;
+    }
+  }
+  for (const auto& f : m.files) {
+    auto h = hash_file(tree / f.path);
+    if (!h || h->first != f.sha256 || h->second != f.size) return false;
+  }
+  return true;
+}
+
+// Copies the regular file `from` to `to` (which must not exist), keeping its permissions.
+Result<void> copy_regular(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  if (!fs::copy_file(from, to, fs::copy_options::none, ec)) {
+    return fail("cannot write " + to.string() + ": " + ec.message());
+  }
+  return {};
+}
+
+// Appends [off, off + len) of `in` to `out` at its position.
+Result<void> append_range(int in, uint64_t off, uint64_t len, int out) {
+  loff_t pos = static_cast<loff_t>(off);
+  while (len > 0) {
+    ssize_t n = ::copy_file_range(in, &pos, out, nullptr, len, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    len -= static_cast<uint64_t>(n);
+  }
+  std::unique_ptr<char[]> buf;
+  while (len > 0) {
+    if (!buf) buf.reset(new char[kChunk]);
+    ssize_t n = ::pread(in, buf.get(), std::min<uint64_t>(len, kChunk), pos);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail(n < 0 ? errno_text(errno) : "unexpected end of file");
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(out, buf.get() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return fail(errno_text(errno));
+      done += w;
+    }
+    pos += n;
+    len -= static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+// Hashes [off, off + len) of `fd` into `h`. Returns false when it cannot be read.
+bool hash_range(int fd, uint64_t off, uint64_t len, Sha256& h, char* buf) {
+  while (len > 0) {
+    ssize_t n = ::pread(fd, buf, std::min<uint64_t>(len, kChunk), static_cast<off_t>(off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    h.update(buf, static_cast<size_t>(n));
+    off += static_cast<uint64_t>(n);
+    len -= static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    s.push_back(kDigits[c >> 4]);
+    s.push_back(kDigits[c & 15]);
+  }
+  return s;
+}
+
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2) return std::nullopt;
+  std::string s(hex.size() / 2, '\0');
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, v, 16);
+    if (ec != std::errc() || p != hex.data() + 2 * i + 2) return std::nullopt;
+    s[i] = static_cast<char>(v);
+  }
+  return s;
+}
+
+// Moves a corrupt entry out of the way (a rename, so a concurrent reader keeps what it has
+// open), then removes it.
+void discard_entry(const fs::path& dir) {
+  std::string tmpl = (dir.parent_path() / (".trash-" + dir.filename().string() + ".XXXXXX")).string();
+  std::error_code ec;
+  if (::mkdtemp(tmpl.data()) == nullptr) return;
+  fs::path trash = fs::path(tmpl) / "entry";
+  if (::rename(dir.c_str(), trash.c_str()) != 0) {
+    fs::remove_all(tmpl, ec);
+    return;
+  }
+  fs::remove_all(tmpl, ec);
+}
+
+}  // namespace
+
+InstallCache::InstallCache(fs::path cache_root, std::string archive_prefix, int64_t mtime)
+    : root_(std::move(cache_root) / "installed-v1"),
+      prefix_(std::move(archive_prefix)),
+      mtime_(mtime) {}
+
+Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_view sha256,
+                                             const fs::path& site_packages) {
+  const std::string wname = wheel.filename().string();
+  std::error_code ec;
+  fs::create_directories(root_, ec);
+  if (ec || !is_hex64(sha256)) {  // no usable cache: install directly
+    ++stats_.unpacked;
+    return install_wheel(wheel, site_packages);
+  }
+  const fs::path dir = root_ / std::string(sha256);
+  std::optional<Manifest> manifest;
+  auto load = [&]() -> bool {
+    auto text = read_file(dir / "manifest");
+    if (!text) return false;
+    manifest = parse_manifest(*text, sha256);
+    return manifest && tree_intact(dir / "tree", *manifest);
+  };
+  bool hit = fs::exists(dir, ec) && load();
+  if (!hit) {
+    if (fs::exists(dir, ec)) {
+      discard_entry(dir);
+      ++stats_.rebuilt;
+    }
+    // Build the entry beside its final place, then publish it with one rename.
+    auto tmp = TempDir::create(".tmp-" + std::string(sha256), root_);
+    if (!tmp) {
+      ++stats_.unpacked;
+      return install_wheel(wheel, site_packages);
+    }
+    auto installed = install_wheel(wheel, tmp->path() / "tree");
+    if (!installed) return std::unexpected(installed.error());
+    ++stats_.unpacked;
+    Manifest m;
+    m.wheel = *installed;
+    bool cacheable = true;
+    for (const auto& f : installed->files) {
+      auto h = hash_file(tmp->path() / "tree" / f);
+      if (!h || f.find('\n') != std::string::npos) {
+        cacheable = false;
+        break;
+      }
+      m.files.push_back({f, h->second, h->first});
+    }
+    bool published = false;
+    if (cacheable && write_file_atomic(tmp->path() / "manifest", manifest_text(sha256, m))) {
+      if (::rename(tmp->path().c_str(), dir.c_str()) == 0) {
+        tmp->release();
+        published = true;
+      }
+      // Else another process published the same entry first: use (and verify) theirs.
+    }
+    if (!cacheable || !(published || load())) {
+      // Not cacheable (or the winner's entry is unusable): install from the wheel directly.
+      return install_wheel(wheel, site_packages);
+    }
+    if (published) manifest = std::move(m);
+  } else {
+    ++stats_.reused;
+  }
+
+  // Link (else copy) the verified tree into site-packages; refuse clashes first, as
+  // install_wheel does, so a failure leaves site-packages as it was.
+  for (const auto& f : manifest->files) {
+    fs::path to = site_packages / f.path;
+    if (fs::exists(to, ec) || fs::is_symlink(to, ec)) {
+      return fail(wname + ": '" + f.path + "' is already installed in " + site_packages.string() +
+                  " (two distributions ship the same file)");
+    }
+  }
+  std::vector<fs::path> placed;
+  auto rollback = [&](const std::string& why) -> Result<InstalledWheel> {
+    for (const auto& p : placed) fs::remove(p, ec);
+    return fail(wname + ": " + why);
+  };
+  std::set<fs::path> made;
+  const fs::path tree = dir / "tree";
+  for (const auto& f : manifest->files) {
+    fs::path to = site_packages / f.path, from = tree / f.path;
+    if (made.insert(to.parent_path()).second) {
+      fs::create_directories(to.parent_path(), ec);
+      if (ec) return rollback("cannot create " + to.parent_path().string() + ": " + ec.message());
+    }
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
+        return rollback("cannot install '" + f.path + "': " + errno_text(errno));
+      }
+      if (auto c = copy_regular(from, to); !c) return rollback(c.error().message);
+    }
+    placed.push_back(to);
+  }
+
+  // The zip set for this mtime, when there is a sound one covering every file.
+  Installed record{std::string(sha256), manifest->wheel.files, false};
+  const fs::path set_path = dir / ("zip-" + std::to_string(mtime_));
+  if (auto file = ZipSourceFile::open(set_path)) {
+    std::shared_ptr<const ZipSourceFile> f = *file;
+    std::string head(std::min<uint64_t>(f->size(), 64), '\0');
+    uint64_t header_len = 0;
+    if (::pread(f->fd(), head.data(), head.size(), 0) == static_cast<ssize_t>(head.size())) {
+      std::string_view first = std::string_view(head).substr(0, head.find('\n'));
+      if (first.starts_with(kZipSetMagic) && first.size() > kZipSetMagic.size() + 1) {
+        parse_u64(first.substr(kZipSetMagic.size() + 1), header_len);
+      }
+    }
+    std::string header(header_len <= f->size() ? header_len : 0, '\0');
+    std::map<std::string, std::shared_ptr<const ZipPrebuilt>, std::less<>> found;
+    bool ok = !header.empty() &&
+              ::pread(f->fd(), header.data(), header.size(), 0) ==
+                  static_cast<ssize_t>(header.size());
+    std::string data_sha;
+    uint64_t data_size = 0;
+    if (ok) {
+      auto lines = split(header, '\n');
+      ok = lines.size() >= 4 && lines[1] == "prefix " + prefix_ && lines.back().empty();
+      for (size_t i = 2; ok && i + 2 < lines.size(); ++i) {
+        std::string_view l = lines[i];
+        uint64_t off = 0, len = 0;
+        ok = next_word(l) == "entry" && parse_u64(next_word(l), off) &&
+             parse_u64(next_word(l), len);
+        auto central = ok ? from_hex(next_word(l)) : std::nullopt;
+        ok = ok && central && !l.empty() && off + len <= f->size() - header_len;
+        if (ok) {
+          found[prefix_ + "/" + std::string(l)] = std::make_shared<const ZipPrebuilt>(
+              ZipPrebuilt{f, header_len + off, len, *std::move(central)});
+        }
+      }
+      if (ok) {
+        std::string_view d = lines[lines.size() - 2];
+        ok = next_word(d) == "data" && parse_u64(next_word(d), data_size) && is_hex64(d) &&
+             data_size == f->size() - header_len;
+        data_sha = std::string(d);
+      }
+    }
+    if (ok) {
+      ok = found.size() == record.files.size();
+      for (size_t i = 0; ok && i < record.files.size(); ++i) {
+        ok = found.count(prefix_ + "/" + record.files[i]) == 1;
+      }
+    }
+    if (ok) {
+      Sha256 h;
+      std::unique_ptr<char[]> buf(new char[kChunk]);
+      ok = hash_range(f->fd(), header_len, data_size, h, buf.get()) && h.finish_hex() == data_sha;
+    }
+    if (ok) {
+      prebuilt_.merge(found);
+      record.has_zip_set = true;
+      ++stats_.zip_reused;
+    }
+  }
+  installed_.push_back(std::move(record));
+  return manifest->wheel;
+}
+
+void InstallCache::attach(std::vector<ZipEntry>& entries) const {
+  if (prebuilt_.empty()) return;
+  for (auto& e : entries) {
+    auto it = prebuilt_.find(e.path);
+    if (it != prebuilt_.end()) e.prebuilt = it->second;
+  }
+}
+
+Result<size_t> InstallCache::remember(const fs::path& zip, const ZipSummary& summary) {
+  size_t stored = 0;
+  FdCloser in{::open(zip.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (in.fd < 0) return fail("cannot read " + zip.string() + ": " + errno_text(errno));
+  std::unique_ptr<char[]> buf(new char[kChunk]);
+  for (const auto& w : installed_) {
+    if (w.has_zip_set) continue;
+    // The wheel's entries in the zip (the layout is sorted by path).
+    std::vector<const ZipEntryLayout*> rows;
+    for (const auto& f : w.files) {
+      const std::string path = prefix_ + "/" + f;
+      auto it = std::lower_bound(summary.layout.begin(), summary.layout.end(), path,
+                                 [](const ZipEntryLayout& l, const std::string& p) { return l.path < p; });
+      if (it == summary.layout.end() || it->path != path) break;
+      rows.push_back(&*it);
+    }
+    if (rows.size() != w.files.size()) continue;  // not all in this zip: nothing to keep
+    Sha256 h;
+    std::string body;
+    uint64_t off = 0;
+    bool readable = true;
+    for (size_t i = 0; i < rows.size() && readable; ++i) {
+      readable = hash_range(in.fd, rows[i]->offset, rows[i]->length, h, buf.get());
+      body += "entry " + std::to_string(off) + " " + std::to_string(rows[i]->length) + " " +
+              to_hex(rows[i]->central) + " " + w.files[i] + "\n";
+      off += rows[i]->length;
+    }
+    if (!readable) return fail("cannot read " + zip.string() + ": " + errno_text(errno));
+    body = "prefix " + prefix_ + "\n" + body + "data " + std::to_string(off) + " " +
+           h.finish_hex() + "\n";
+    // The first line carries the header's own length (its digits included).
+    std::string header;
+    for (size_t digits = 1;; ++digits) {
+      const size_t len = kZipSetMagic.size() + 1 + digits + 1 + body.size();
+      header = std::string(kZipSetMagic) + " " + std::to_string(len) + "\n" + body;
+      if (header.size() == len) break;
+    }
+    const fs::path dir = root_ / w.sha256;
+    const fs::path final_path = dir / ("zip-" + std::to_string(mtime_));
+    std::string tmpl = (dir / ".zip.tmp.XXXXXX").string();
+    FdCloser out{::mkstemp(tmpl.data())};
+    if (out.fd < 0) return fail("cannot write " + final_path.string() + ": " + errno_text(errno));
+    auto abandon = [&](const std::string& why) -> Result<size_t> {
+      ::unlink(tmpl.c_str());
+      return fail("cannot write " + final_path.string() + ": " + why);
+    };
+    for (size_t done = 0; done < header.size();) {
+      ssize_t n = ::write(out.fd, header.data() + done, header.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return abandon(errno_text(errno));
+      done += static_cast<size_t>(n);
+    }
+    for (const auto* r : rows) {
+      if (auto c = append_range(in.fd, r->offset, r->length, out.fd); !c) {
+        return abandon(c.error().message);
+      }
+    }
+    if (::fchmod(out.fd, 0644) != 0 || ::rename(tmpl.c_str(), final_path.c_str()) != 0) {
+      return abandon(errno_text(errno));
+    }
+    // One zip set per wheel: drop the ones for other mtimes (readers keep their descriptors).
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.starts_with("zip-") && it->path() != final_path) fs::remove(it->path(), ec);
+    }
+    ++stored;
+    ++stats_.zip_stored;
+  }
+  return stored;
+}
+
+}  // namespace funcpack

@@ -1,0 +1,301 @@
+// Install cache tests on real wheels written by tests/support/make_wheel.py: cold and warm
+// installs give the same tree as install_wheel, warm zips splice cached entries byte for byte,
+// corrupt entries are caught and rebuilt, clashes and bad wheels fail as install_wheel does,
+// and concurrent processes sharing one cache all succeed.
+#include "materialise/install_cache.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "base/fs.h"
+#include "base/hash.h"
+
+namespace funcpack {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kPrefix = ".python_packages/lib/site-packages";
+
+std::string sha256_hex_of(const fs::path& p) {
+  Sha256 h;
+  auto data = read_file(p);
+  EXPECT_TRUE(data.has_value());
+  h.update(data->data(), data->size());
+  return h.finish_hex();
+}
+
+// Every regular file under `root` (relative path -> contents and executable bit).
+std::map<std::string, std::string> snapshot(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    struct stat st {};
+    ::stat(e.path().c_str(), &st);
+    out[e.path().lexically_relative(root).generic_string()] =
+        read_file(e.path()).value_or("?") + ((st.st_mode & 0111) ? "[x]" : "");
+  }
+  return out;
+}
+
+std::vector<ZipEntry> zip_entries(const fs::path& site) {
+  std::vector<ZipEntry> entries;
+  for (const auto& e : fs::recursive_directory_iterator(site)) {
+    if (!e.is_regular_file()) continue;
+    entries.push_back({std::string(kPrefix) + "/" + e.path().lexically_relative(site).generic_string(),
+                       e.path()});
+  }
+  return entries;
+}
+
+class InstallCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto d = TempDir::create("install_cache_test");
+    ASSERT_TRUE(d.has_value());
+    dir_ = std::make_unique<TempDir>(std::move(*d));
+    std::string big;
+    for (int i = 0; i < 3000; ++i) big += "def f" + std::to_string(i) + "(): return " + std::to_string(i) + "\n";
+    whl_ = wheel("demo-1.0-py3-none-any.whl",
+                 {{"files",
+                   {{"demo/__init__.py", "VALUE = 42\n"},
+                    {"demo/big.py", big},
+                    {"demo/logo.png", "PNG not really"},
+                    {"demo-1.0.data/scripts/demo-run", "#!python\nimport demo\n"}}}});
+    sha_ = sha256_hex_of(whl_);
+  }
+  fs::path root() { return dir_->path(); }
+  fs::path cache() { return root() / "cache"; }
+  fs::path entry() { return cache() / "installed-v1" / sha_; }
+  fs::path wheel(const std::string& filename, nlohmann::json spec) {
+    if (!spec.contains("name")) spec["name"] = "demo";
+    if (!spec.contains("version")) spec["version"] = "1.0";
+    auto spec_path = root() / "spec.json";
+    std::ofstream(spec_path) << spec.dump();
+    auto out = root() / filename;
+    std::string cmd = "/usr/bin/python3 '" FUNCPACK_SOURCE_DIR "/tests/support/make_wheel.py' '" +
+                      spec_path.string() + "' '" + out.string() + "'";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+    return out;
+  }
+  // One build's worth: install into a fresh site, write the zip with the cache's entries,
+  // remember them. Returns the zip's bytes; `stats` gets the cache's counters.
+  std::string build(const std::string& name, InstallCacheStats* stats, size_t* reused = nullptr,
+                    int64_t mtime = 315532800) {
+    InstallCache c(cache(), std::string(kPrefix), mtime);
+    fs::path site = root() / name / "sp";
+    auto r = c.install(whl_, sha_, site);
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    auto entries = zip_entries(site);
+    c.attach(entries);
+    ZipOptions o;
+    o.mtime = mtime;
+    o.record_layout = true;
+    fs::path out = root() / name / "out.zip";
+    auto s = write_zip(entries, out, o);
+    EXPECT_TRUE(s.has_value()) << s.error().message;
+    if (reused) *reused = s ? s->reused : 0;
+    if (s) {
+      EXPECT_TRUE(c.remember(out, *s).has_value());
+    }
+    *stats = c.stats();
+    return read_file(out).value_or("");
+  }
+  std::unique_ptr<TempDir> dir_;
+  fs::path whl_;
+  std::string sha_;
+};
+
+TEST_F(InstallCacheTest, ColdAndWarmInstallsGiveInstallWheelsTree) {
+  auto ref = install_wheel(whl_, root() / "ref");
+  ASSERT_TRUE(ref.has_value());
+  InstallCache cold(cache(), std::string(kPrefix), 315532800);
+  auto a = cold.install(whl_, sha_, root() / "a");
+  ASSERT_TRUE(a.has_value()) << a.error().message;
+  EXPECT_EQ(cold.stats().unpacked, 1u);
+  EXPECT_EQ(cold.stats().reused, 0u);
+  InstallCache warm(cache(), std::string(kPrefix), 315532800);
+  auto b = warm.install(whl_, sha_, root() / "b");
+  ASSERT_TRUE(b.has_value()) << b.error().message;
+  EXPECT_EQ(warm.stats().unpacked, 0u);
+  EXPECT_EQ(warm.stats().reused, 1u);
+  for (const auto* got : {&*a, &*b}) {
+    EXPECT_EQ(got->name, ref->name);
+    EXPECT_EQ(got->version, ref->version);
+    EXPECT_EQ(got->dist_info, ref->dist_info);
+    EXPECT_EQ(got->files, ref->files);
+    EXPECT_EQ(got->bytes, ref->bytes);
+  }
+  EXPECT_EQ(snapshot(root() / "a"), snapshot(root() / "ref"));
+  EXPECT_EQ(snapshot(root() / "b"), snapshot(root() / "ref"));
+  // Linked, not copied: the warm file is the cache's inode.
+  struct stat in_cache {}, in_site {};
+  ASSERT_EQ(::stat((entry() / "tree/demo/big.py").c_str(), &in_cache), 0);
+  ASSERT_EQ(::stat((root() / "b/demo/big.py").c_str(), &in_site), 0);
+  EXPECT_EQ(in_cache.st_ino, in_site.st_ino);
+  // No temporary directory left in the cache.
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(cache() / "installed-v1")) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{sha_});
+}
+
+TEST_F(InstallCacheTest, WarmZipSplicesEveryEntryAndIsByteIdentical) {
+  InstallCacheStats s1, s2;
+  size_t r1 = 9, r2 = 0;
+  std::string cold = build("cold", &s1, &r1);
+  EXPECT_EQ(r1, 0u);
+  EXPECT_EQ(s1.zip_reused, 0u);
+  EXPECT_EQ(s1.zip_stored, 1u);
+  std::string warm = build("warm", &s2, &r2);
+  EXPECT_EQ(s2.reused, 1u);
+  EXPECT_EQ(s2.unpacked, 0u);
+  EXPECT_EQ(s2.zip_reused, 1u);
+  EXPECT_EQ(s2.zip_stored, 0u);
+  EXPECT_EQ(r2, 8u);  // all 8 installed files
+  EXPECT_FALSE(cold.empty());
+  EXPECT_TRUE(cold == warm);
+  // Another SOURCE_DATE_EPOCH: the set is not used, a new one replaces it.
+  InstallCacheStats s3;
+  size_t r3 = 9;
+  build("later", &s3, &r3, 1700000000);
+  EXPECT_EQ(s3.reused, 1u);
+  EXPECT_EQ(s3.zip_reused, 0u);
+  EXPECT_EQ(s3.zip_stored, 1u);
+  EXPECT_EQ(r3, 0u);
+  EXPECT_FALSE(fs::exists(entry() / "zip-315532800"));
+  EXPECT_TRUE(fs::exists(entry() / "zip-1700000000"));
+}
+
+TEST_F(InstallCacheTest, CorruptEntriesAreDetectedAndRebuilt) {
+  InstallCacheStats s;
+  const std::string want = build("first", &s);
+  // (Not "first"'s tree: its files are links to the cache's, which this test damages.)
+  ASSERT_TRUE(install_wheel(whl_, root() / "ref").has_value());
+  const auto want_tree = snapshot(root() / "ref");
+  auto expect_rebuilt = [&](const std::string& name) {
+    InstallCacheStats st;
+    std::string got = build(name, &st);
+    EXPECT_EQ(st.rebuilt, 1u) << name;
+    EXPECT_EQ(st.unpacked, 1u) << name;
+    EXPECT_EQ(st.reused, 0u) << name;
+    EXPECT_TRUE(got == want) << name;
+    EXPECT_TRUE(snapshot(root() / name / "sp") == want_tree) << name;
+  };
+  // A file edited in place (same size), a truncated file, a removed file, a broken manifest.
+  {
+    std::string body = read_file(entry() / "tree/demo/__init__.py").value();
+    body[0] = 'W';
+    std::ofstream(entry() / "tree/demo/__init__.py", std::ios::binary) << body;
+  }
+  expect_rebuilt("edited");
+  fs::resize_file(entry() / "tree/demo/big.py", 10);
+  expect_rebuilt("truncated");
+  fs::remove(entry() / "tree/demo-1.0.dist-info/RECORD");
+  expect_rebuilt("removed");
+  fs::resize_file(entry() / "manifest", 40);
+  expect_rebuilt("manifest");
+  // After a rebuild the entry is sound again.
+  InstallCacheStats ok;
+  build("again", &ok);
+  EXPECT_EQ(ok.reused, 1u);
+  EXPECT_EQ(ok.rebuilt, 0u);
+  // A corrupt zip set is ignored (entries compressed afresh) and rewritten.
+  fs::path set = entry() / "zip-315532800";
+  ASSERT_TRUE(fs::exists(set));
+  std::string bytes = read_file(set).value();
+  bytes[bytes.size() - 5] ^= 0x55;
+  std::ofstream(set, std::ios::binary) << bytes;
+  InstallCacheStats z;
+  size_t reused = 9;
+  EXPECT_TRUE(build("zipset", &z, &reused) == want);
+  EXPECT_EQ(reused, 0u);
+  EXPECT_EQ(z.zip_reused, 0u);
+  EXPECT_EQ(z.zip_stored, 1u);
+  InstallCacheStats z2;
+  EXPECT_TRUE(build("zipset2", &z2, &reused) == want);
+  EXPECT_EQ(z2.zip_reused, 1u);
+  EXPECT_EQ(reused, 8u);
+}
+
+TEST_F(InstallCacheTest, ClashesAndBadWheelsFailLikeInstallWheel) {
+  auto other = wheel("other-2.0-py3-none-any.whl",
+                     {{"name", "other"}, {"version", "2.0"}, {"files", {{"demo/__init__.py", "X = 1\n"}}}});
+  InstallCache c(cache(), std::string(kPrefix), 315532800);
+  fs::path site = root() / "sp";
+  ASSERT_TRUE(c.install(whl_, sha_, site).has_value());
+  const auto before = snapshot(site);
+  auto clash = c.install(other, sha256_hex_of(other), site);
+  ASSERT_FALSE(clash.has_value());
+  EXPECT_EQ(clash.error().message, "other-2.0-py3-none-any.whl: 'demo/__init__.py' is already installed in " +
+                                       site.string() + " (two distributions ship the same file)");
+  EXPECT_EQ(snapshot(site), before);
+  // The same wheel again from the cache clashes the same way.
+  auto again = c.install(other, sha256_hex_of(other), site);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().message, clash.error().message);
+
+  auto bad = wheel("bad-1.0-py3-none-any.whl",
+                   {{"name", "bad"}, {"files", {{"bad/__init__.py", "x = 1\n"}}}, {"record", "tamper:bad/__init__.py"}});
+  auto plain = install_wheel(bad, root() / "plain");
+  ASSERT_FALSE(plain.has_value());
+  auto cached = c.install(bad, sha256_hex_of(bad), root() / "sp2");
+  ASSERT_FALSE(cached.has_value());
+  EXPECT_EQ(cached.error().message, plain.error().message);
+  EXPECT_FALSE(fs::exists(cache() / "installed-v1" / sha256_hex_of(bad)));
+  size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(cache() / "installed-v1")) {
+    EXPECT_FALSE(e.path().filename().string().starts_with(".tmp")) << e.path();
+    ++entries;
+  }
+  EXPECT_EQ(entries, 2u);  // demo and other
+}
+
+TEST_F(InstallCacheTest, UnusableCacheDirectoryFallsBackToInstallWheel) {
+  std::ofstream(root() / "file") << "not a directory";
+  InstallCache c(root() / "file", std::string(kPrefix), 315532800);
+  auto r = c.install(whl_, sha_, root() / "sp");
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(c.stats().unpacked, 1u);
+  auto ref = install_wheel(whl_, root() / "ref");
+  ASSERT_TRUE(ref.has_value());
+  EXPECT_EQ(snapshot(root() / "sp"), snapshot(root() / "ref"));
+}
+
+TEST_F(InstallCacheTest, ConcurrentProcessesShareOneCache) {
+  auto ref = install_wheel(whl_, root() / "ref");
+  ASSERT_TRUE(ref.has_value());
+  const auto want = snapshot(root() / "ref");
+  std::vector<pid_t> kids;
+  for (int k = 0; k < 4; ++k) {
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int rc = 0;
+      for (int round = 0; round < 3; ++round) {
+        fs::path site = root() / ("p" + std::to_string(k) + "-" + std::to_string(round));
+        InstallCache c(cache(), std::string(kPrefix), 315532800);
+        auto r = c.install(whl_, sha_, site);
+        if (!r || snapshot(site) != want) rc = 1;
+      }
+      ::_exit(rc);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  InstallCache after(cache(), std::string(kPrefix), 315532800);
+  ASSERT_TRUE(after.install(whl_, sha_, root() / "after").has_value());
+  EXPECT_EQ(after.stats().reused, 1u);
+}
+
+}  // namespace
+}  // namespace funcpack
