@@ -84,14 +84,16 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
   auto* fix_opt =
       app.add_flag("--fix", fix, "fix the fixable findings in place, then report what remains");
   bool pin = false;
-  app.add_flag("--pin", pin,
+  auto* pin_opt = app.add_flag("--pin", pin,
                "with --fix: resolve the app as `funcpack lock` does and pin each unpinned or "
                "range requirement line to the resolved ==version")
       ->needs(fix_opt)
       ->excludes(diff_opt);
   ResolveOptions resolve_options;
-  add_resolve_options(*app.add_option_group("Resolving (with --pin; as funcpack lock)"),
-                      resolve_options, /*with_python=*/false);
+  auto* resolving = app.add_option_group("Resolving (with --pin; as funcpack lock)");
+  add_resolve_options(*resolving, resolve_options, /*with_python=*/false);
+  // An index option without --pin would be silently ignored: make it a usage error instead.
+  for (CLI::Option* o : resolving->get_options()) o->needs(pin_opt);
   if (auto code = parse_command_line(app, args, out, err)) return *code;
 
   options.target = target;

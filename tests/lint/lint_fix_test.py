@@ -282,6 +282,11 @@ class Pin(unittest.TestCase):
         self.assertEqual(r.stderr, "funcpack lint: --diff-base excludes --pin\n"
                                    "Run 'funcpack lint --help' for usage.\n")
         self.assertEqual(self.read("app/requirements.txt"), PIN_ROOT_BEFORE)
+        r = run("app", "--fix", "--index-url", "http://127.0.0.1:9/simple", cwd=self.dir)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr, "funcpack lint: --index-url requires --pin\n"
+                                   "Run 'funcpack lint --help' for usage.\n")
+        self.assertEqual(self.read("app/requirements.txt"), PIN_ROOT_BEFORE)
         help_text = run("--help", cwd=self.dir).stdout
         self.assertIn("--pin", help_text)
         self.assertIn("--index-url", help_text)
