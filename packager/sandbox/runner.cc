@@ -86,7 +86,8 @@ Result<RunOutcome> spawn(const Spawn& s) {
     dup2(s.out_fd, 1);
     dup2(s.out_fd, 2);
     if (s.limits) {
-      struct rlimit cpu{s.limits->cpu_seconds, s.limits->cpu_seconds};
+      // SIGXCPU at the soft limit (a clear cause), SIGKILL 2 s later if it is ignored.
+      struct rlimit cpu{s.limits->cpu_seconds, s.limits->cpu_seconds + 2};
       struct rlimit as{s.limits->memory_bytes, s.limits->memory_bytes};
       struct rlimit nproc{s.limits->processes, s.limits->processes};
       setrlimit(RLIMIT_CPU, &cpu);
@@ -238,7 +239,7 @@ std::vector<std::string> engine_argv(const SandboxConfig& config, const SandboxJ
                      "--memory", std::to_string(l.memory_bytes),
                      "--pids-limit", std::to_string(l.processes),
                      "--ulimit", "cpu=" + std::to_string(l.cpu_seconds) + ":" +
-                                     std::to_string(l.cpu_seconds)});
+                                     std::to_string(l.cpu_seconds + 2)});
   for (const auto& m : job.mounts)
     a.insert(a.end(), {"--volume", m.host.string() + ":" + m.inside + (m.writable ? "" : ":ro")});
   if (!job.cwd.empty()) a.insert(a.end(), {"--workdir", job.cwd});

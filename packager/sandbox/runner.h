@@ -25,7 +25,8 @@
 // `auto` picks bwrap when a probe (`bwrap --unshare-all --ro-bind / / true`) succeeds, else
 // docker or podman when `ENGINE info` answers, else fails saying how to proceed.
 //
-// Limits (every backend but docker/podman, which get them as engine flags): RLIMIT_CPU,
+// Limits (every backend but docker/podman, which get them as engine flags): RLIMIT_CPU (soft
+// N: SIGXCPU, hard N+2: SIGKILL),
 // RLIMIT_AS and RLIMIT_NPROC are set in the child before exec and inherited by everything it
 // starts; a wall-clock timer in the parent SIGKILLs the child's process group (bwrap's
 // --die-with-parent and the PID namespace take the rest down with it).
