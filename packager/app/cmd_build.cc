@@ -1,39 +1,57 @@
-// `funcpack build [APP_DIR] [--python X.Y] [-o dist/APP.zip] [--lock FILE] [--find-links DIR]...
-// [--index-url URL] [--no-index] [--cache-dir DIR] [--list-files] [-v]`: turns an app directory
-// into the deployment zip.
+// `funcpack build [APP_DIR] [--python X.Y] [-o dist/APP.zip] [--container-context DIR]
+// [--base-image IMAGE] [--lock FILE] [--report FILE] [--size-warning MB] [index options as for
+// lock] [--list-files] [-v]`: turns an app directory into the deployment zip and/or a container
+// build context.
 //
-// Steps: get a lock (--lock FILE, else `funcpack lock` run in-process with the same index
-// options; that lock is written beside the zip as `<stem>.pylock.toml` after a success), fetch each pinned wheel (a file of the same name in
+// Steps: get a lock (--lock FILE, else the lock pipeline of `funcpack lock` (app/lock_job.h)
+// run in-process with the same index options; that lock is written beside the output as
+// `<stem>.pylock.toml` after a success), fetch each pinned wheel (a file of the same name in
 // a --find-links directory, else the lock's URL through the index source and its cache) and
 // check its sha256 against the lock, install each into staging
 // `.python_packages/lib/site-packages` (wheel_install.h), audit every ELF file there against
 // the target's manylinux ceiling, add the app's deployment files (app_files.h), and write the
-// zip (zip_writer.h) atomically. The staging directory is removed afterwards.
+// outputs atomically: the zip (zip_writer.h) unless only --container-context was asked for,
+// the container context (container_context.h) with --container-context, then --report FILE
+// (build_report.h). The staging directory is removed afterwards.
 // Exit codes: 0 built; 1 resolution, download, hash, install or policy failure; 2 usage or
-// input errors. On any failure nothing is left at the output path.
-// `--list-files` does everything but write the zip, then prints every path the zip would hold
+// input errors. On any failure nothing is left at the output paths (an output this run
+// already wrote is removed again).
+// `--list-files` does everything but write, then prints every path the zip would hold
 // (sorted) and, with -v, every path left out of the app ("excluded PATH: reason").
+// Progress bars (base/progress.h) for fetching, installing and compressing go to stderr when
+// it is a terminal; the summary (build_report_text) goes to stdout, the size warning to stderr.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "app/lock_job.h"
+#include "base/diagnostic.h"
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/progress.h"
 #include "inputs/app_files.h"
+#include "inputs/config.h"
+#include "inputs/requirements_txt.h"
 #include "inputs/runtime_profile.h"
+#include "io/cache.h"
 #include "io/index_source.h"
 #include "materialise/audit.h"
+#include "materialise/build_report.h"
+#include "materialise/container_context.h"
+#include "materialise/install_cache.h"
 #include "materialise/wheel_install.h"
 #include "materialise/zip_writer.h"
 #include "resolve/lock.h"
+#include "sandbox/builder.h"
 
 namespace funcpack {
 namespace {
@@ -55,102 +73,211 @@ Result<std::string> sha256_file(const fs::path& p) {
   return h.finish_hex();
 }
 
-std::string human_size(uint64_t n) {
-  char buf[64];
-  if (n < 1024) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
-  } else if (n < 1024 * 1024) {
-    std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(n) / 1024.0);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1024.0 * 1024.0));
-  }
-  return buf;
-}
-
-// Adds every regular file under `dir` (relative to it, prefixed by `prefix`) to `entries`.
-// Returns an Error "cannot read DIR: reason" when the walk fails.
+// Adds every regular file under `dir` (relative to it, prefixed by `prefix`) to `entries`,
+// and its size to `sizes` (path -> bytes). Returns an Error "cannot read DIR: reason" when the
+// walk fails.
 Result<void> add_tree(const fs::path& dir, std::string_view prefix,
-                      std::vector<ZipEntry>& entries) {
+                      std::vector<ZipEntry>& entries, std::map<std::string, uint64_t>& sizes) {
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file(ec) || ec) continue;
-    entries.push_back({std::string(prefix) + "/" +
-                           it->path().lexically_relative(dir).generic_string(),
-                       it->path()});
+    std::string rel = it->path().lexically_relative(dir).generic_string();
+    uint64_t size = it->file_size(ec);
+    if (ec) break;
+    sizes[rel] = size;
+    entries.push_back({std::string(prefix) + "/" + rel, it->path()});
   }
   if (ec) return fail("cannot read " + dir.string() + ": " + ec.message());
   return {};
 }
 
+// The index source for downloads, configured as the lock pipeline configures its own
+// (command line, then the requirements file's options, then the environment).
+IndexSourceOptions download_options(const ResolveOptions& o, const IndexOptions& from_file_in) {
+  IndexSourceOptions opts;
+  opts.index_url = o.index_url;
+  opts.extra_index_urls = o.extra_index_urls;
+  opts.find_links = o.find_links;
+  opts.no_index = o.no_index;
+  opts.offline = o.offline;
+  if (o.merge_indexes) opts.strategy = IndexStrategy::kMergeAll;
+  if (o.cache_dir) opts.cache_dir = fs::path(*o.cache_dir);
+  opts.no_cache = o.no_cache;
+  if (o.cert) opts.http.ca_bundle = fs::path(*o.cert);
+  IndexOptions from_file = from_file_in;
+  if (opts.index_url) from_file.index_url.reset();
+  apply_requirements_options(opts, from_file);
+  opts.no_index = opts.no_index || from_file_in.no_index;
+  apply_environment(opts, process_env_lookup());
+  return opts;
+}
+
+// Removes the outputs this run wrote when a later step fails.
+struct WrittenOutputs {
+  std::vector<fs::path> paths;
+  bool keep = false;
+  ~WrittenOutputs() {
+    if (keep) return;
+    for (const auto& p : paths) {
+      std::error_code ec;
+      fs::remove_all(p, ec);
+    }
+  }
+};
+
 }  // namespace
 
 int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  CLI::App app{"Install the lock into .python_packages and write a reproducible deployment zip",
+  CLI::App app{"Install the lock into .python_packages and write a reproducible deployment zip "
+               "or container build context",
                "build"};
-  std::string where = ".", python, output, lock_path, index_url, cache_dir;
-  std::vector<std::string> find_links;
-  bool no_index = false, list_files = false, verbose = false;
+  std::string where = ".", output, lock_path, context_dir, base_image, report_path;
+  std::optional<uint64_t> size_warning_mb;
+  bool list_files = false, verbose = false;
+  ResolveOptions resolve_options;
   app.add_option("APP_DIR", where, "app directory (default: .)");
-  app.add_option("--python", python, "target Python X.Y (default: the lock's, else the runtime's)");
-  app.add_option("-o,--output", output, "the zip to write (default: dist/<APP_DIR name>.zip)");
+  app.add_option("--python", resolve_options.python,
+                 "target Python X.Y (default: the lock's, else the runtime's)");
+  app.add_option("-o,--output", output,
+                 "the zip to write (default: dist/<APP_DIR name>.zip; with --container-context "
+                 "only when given)");
+  app.add_option("--container-context", context_dir,
+                 "also (or, without -o, only) write a container build context directory");
+  app.add_option("--base-image", base_image,
+                 "base image of the container context (default: the runtime's image for the "
+                 "target Python)");
   app.add_option("--lock", lock_path, "pylock.toml to install (default: resolve first)");
-  app.add_option("--find-links,-f", find_links, "directories with wheels");
-  app.add_option("--index-url,-i", index_url, "base URL of the package index");
-  app.add_flag("--no-index", no_index, "use only --find-links");
-  app.add_option("--cache-dir", cache_dir, "cache directory");
+  add_resolve_options(app, resolve_options, /*with_python=*/false);
+  app.add_option("--report", report_path, "write a JSON build report to FILE");
+  app.add_option("--size-warning", size_warning_mb,
+                 "warn when the unpacked size is over MB mebibytes (0: never; default: "
+                 "size_warning_mb of funcpack.toml, else " +
+                     std::to_string(kDefaultSizeWarningMiB) + ")");
   app.add_flag("--list-files", list_files, "print the paths that go in and write nothing");
   app.add_flag("-v,--verbose", verbose, "with --list-files: also the excluded paths and why");
+  // sdists the lock pins are built in a sandbox (sandbox/builder.h).
+  std::string sandbox_kind = "auto", sandbox_root, sandbox_image, sandbox_python;
+  app.add_option("--sandbox", sandbox_kind,
+                 "where sdists are built: auto (default), bwrap, docker, podman or none")
+      ->check(CLI::IsMember({"auto", "bwrap", "docker", "podman", "none"}));
+  app.add_option("--sandbox-root", sandbox_root, "read-only root of the bwrap sandbox (default: /)");
+  app.add_option("--sandbox-image", sandbox_image,
+                 "docker/podman image (default: quay.io/pypa/manylinux_2_28_<arch>)");
+  app.add_option("--sandbox-python", sandbox_python,
+                 "interpreter that builds sdists, as the sandbox sees it (default: searched)");
   if (auto code = parse_command_line(app, args, out, err)) return *code;
 
   const std::string me = "funcpack build: ";
+  if (!base_image.empty() && context_dir.empty()) {
+    err << me << "--base-image needs --container-context\n";
+    return 2;
+  }
+  if (!base_image.empty() &&
+      std::any_of(base_image.begin(), base_image.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == '"'; })) {
+    err << me << "--base-image: not an image reference: '" << base_image << "'\n";
+    return 2;
+  }
   auto layout = discover_app(where);
   if (!layout) {
     err << me << layout.error().message << "\n";
     return 2;
   }
-  fs::path out_path = output.empty()
-                          ? fs::path("dist") / (layout->root.filename().string() + ".zip")
-                          : fs::path(output);
-  out_path = fs::absolute(out_path).lexically_normal();
+  auto config = find_config(layout->root, std::nullopt);
+  if (!config) {
+    const Error& e = config.error();
+    err << me << (e.location.str().empty() ? "" : e.location.str() + ": ") << e.message << "\n";
+    return 2;
+  }
+  // The target Python: --python, else the app's configuration (python = "3.12"), else (when
+  // resolving) the runtime profile's default; a given lock must agree with the first two.
+  std::string python_from = "--python";
+  if (resolve_options.python.empty() && config->python) {
+    resolve_options.python = config->python->value;
+    python_from = config->python->location.str() + " (python)";
+  }
+  const std::string& python = resolve_options.python;
+  uint64_t size_warning_bytes = kDefaultSizeWarningMiB * 1024 * 1024;
+  if (size_warning_mb) {
+    size_warning_bytes = *size_warning_mb * 1024 * 1024;
+  } else if (config->size_warning_mb) {
+    size_warning_bytes = config->size_warning_mb->value * 1024 * 1024;
+  }
+
+  const bool write_zip_output = !output.empty() || context_dir.empty();
+  fs::path out_path;
+  if (write_zip_output) {
+    out_path = output.empty() ? fs::path("dist") / (layout->root.filename().string() + ".zip")
+                              : fs::path(output);
+    out_path = fs::absolute(out_path).lexically_normal();
+  }
+  fs::path context_path;
+  if (!context_dir.empty()) {
+    context_path = fs::absolute(context_dir).lexically_normal();
+    if (!context_path.has_filename()) context_path = context_path.parent_path();
+  }
 
   FileListOptions list_options;
-  list_options.outputs.push_back(out_path);
+  if (!out_path.empty()) list_options.outputs.push_back(out_path);
+  if (!context_path.empty()) list_options.outputs.push_back(context_path);
+  if (!report_path.empty()) list_options.outputs.push_back(fs::absolute(report_path));
   auto listing = list_deployment_files(*layout, list_options);
   if (!listing) {
     err << me << listing.error().message << "\n";
     return 2;
   }
 
-  // The lock: given, or made now by `funcpack lock` into the staging directory.
+  // The lock: given, or made now by the lock pipeline.
   auto staging = TempDir::create("funcpack-build");
   if (!staging) {
     err << me << staging.error().message << "\n";
     return 2;
   }
-  fs::path lock_file = lock_path;
+  // requirements.txt is read only to resolve (with --lock it may even be absent); its index
+  // options then also apply to the downloads.
+  RequirementsFile requirements;
+  fs::path lock_file = lock_path.empty() ? fs::path() : fs::absolute(lock_path);
+  std::string lock_bytes;
   if (lock_path.empty()) {
-    lock_file = staging->path() / "pylock.toml";
-    std::vector<std::string> lock_args = {layout->root.string(), "-o", lock_file.string()};
-    if (!python.empty()) lock_args.insert(lock_args.end(), {"--python", python});
-    if (!index_url.empty()) lock_args.insert(lock_args.end(), {"--index-url", index_url});
-    for (const auto& f : find_links) lock_args.insert(lock_args.end(), {"--find-links", f});
-    if (no_index) lock_args.push_back("--no-index");
-    if (!cache_dir.empty()) lock_args.insert(lock_args.end(), {"--cache-dir", cache_dir});
-    std::ostringstream lock_out;
-    int rc = cmd_lock(lock_args, lock_out, err);
-    if (rc != 0) {
-      err << me << "could not lock the app's requirements (give --lock FILE to use an "
-                   "existing pylock.toml)\n";
-      return rc;
+    DiagnosticSink sink;
+    requirements = parse_requirements_file(layout->root / "requirements.txt", sink);
+    for (const auto& d : sink.diagnostics()) err << format_diagnostic(d);
+    if (sink.has_errors()) return 2;
+    bool input_error = false;
+    for (const auto& e : requirements.entries) {
+      if (e.form != RequirementEntry::Form::kNamed || !e.req.url.empty()) {
+        Diagnostic d;
+        d.message = "funcpack build resolves named requirements from indexes; '" + e.text +
+                    "' is a URL, VCS or path requirement (give --lock FILE)";
+        d.location = e.location;
+        d.source_line = e.source_line;
+        err << format_diagnostic(d);
+        input_error = true;
+      }
     }
+    if (input_error) return 2;
+    auto job = run_lock_job(resolve_options, requirements, requirements.entries, "funcpack build");
+    if (!job) {
+      err << job.error().message;
+      return job.error().exit_code;
+    }
+    auto text = write_pylock(job->resolution);
+    if (!text) {
+      err << me << text.error().message << "\n";
+      return 2;
+    }
+    lock_bytes = std::move(*text);
+    lock_file = staging->path() / "pylock.toml";
+  } else {
+    auto text = read_file(lock_file);
+    if (!text) {
+      err << me << text.error().message << "\n";
+      return 2;
+    }
+    lock_bytes = std::move(*text);
   }
-  auto lock_text = read_file(lock_file);
-  if (!lock_text) {
-    err << me << lock_text.error().message << "\n";
-    return 2;
-  }
-  auto resolution = read_pylock(*lock_text, lock_file);
+  auto resolution = read_pylock(lock_bytes, lock_file);
   if (!resolution) {
     const Error& e = resolution.error();
     err << me << (e.location.str().empty() ? "" : e.location.str() + ": ") << e.message << "\n";
@@ -159,32 +286,54 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
   const Target& target = resolution->target;
   if (!python.empty() && python != target.python_version()) {
     err << me << lock_file.string() << " is for Python " << target.python_version()
-        << ", not " << python << "\n";
+        << ", not " << python << (python_from == "--python" ? "" : " as " + python_from + " says")
+        << "\n";
     return 2;
   }
+  const std::string lock_sha256 = sha256_hex(lock_bytes);
+  const std::string policy_name = "manylinux_" + std::to_string(target.glibc_major) + "_" +
+                                  std::to_string(target.glibc_minor);
+  if (!context_path.empty() && base_image.empty()) {
+    auto profile = RuntimeProfile::load();
+    if (!profile) {
+      err << me << profile.error().message << "\n";
+      return 2;
+    }
+    const PythonRuntime* rt = profile->python(target.python_version());
+    if (rt == nullptr || rt->base_image.empty()) {
+      err << me << "no runtime image is known for Python " << target.python_version()
+          << " (give --base-image IMAGE)\n";
+      return 2;
+    }
+    base_image = rt->base_image;
+  }
+
+  // Bars only on the process's own stderr (a caller's stream is never a terminal).
+  const ProgressMode progress = &err == &std::cerr ? stderr_progress_mode() : ProgressMode::kOff;
+  auto bar_options = [progress](bool bytes) {
+    ProgressOptions o;
+    o.mode = progress;
+    o.bytes = bytes;
+    return o;
+  };
 
   // Fetch and verify every pinned wheel.
-  IndexSourceOptions source_options;
-  if (!index_url.empty()) source_options.index_url = index_url;
-  source_options.find_links = find_links;
-  source_options.no_index = no_index;
-  if (!cache_dir.empty()) source_options.cache_dir = fs::path(cache_dir);
-  IndexSource source(source_options);
+  IndexSource source(download_options(resolve_options, requirements.options));
   std::vector<std::pair<const ResolvedPackage*, fs::path>> wheels;
+  SourceBuilds sdist_builds(SandboxRequest{*parse_sandbox_kind(sandbox_kind), sandbox_root,
+                                           sandbox_image, target.machine},
+                            sandbox_python, target, source, staging->path() / "built");
+  ProgressBar fetch_bar(err, "fetch", resolution->packages.size(), bar_options(false));
   for (const auto& p : resolution->packages) {
-    if (!p.is_wheel) {
-      err << me << p.name << " " << p.version.str() << ": the lock pins an sdist ("
-          << p.file.filename << "); funcpack build installs wheels only\n";
-      return 1;
-    }
     auto want = p.file.hashes.find("sha256");
     if (want == p.file.hashes.end()) {
+      fetch_bar.interrupt();
       err << me << p.name << " " << p.version.str() << ": the lock has no sha256 for "
           << p.file.filename << "\n";
       return 1;
     }
     std::optional<fs::path> local;
-    for (const auto& dir : find_links) {
+    for (const auto& dir : resolve_options.find_links) {
       fs::path c = fs::path(dir) / p.file.filename;
       if (fs::is_regular_file(c)) {
         local = c;
@@ -194,6 +343,7 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     if (!local) {
       auto got = source.download(p.file);
       if (!got) {
+        fetch_bar.interrupt();
         err << me << p.name << " " << p.version.str() << ": " << got.error().message << "\n";
         return 1;
       }
@@ -201,35 +351,65 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
     auto digest = sha256_file(*local);
     if (!digest) {
+      fetch_bar.interrupt();
       err << me << digest.error().message << "\n";
       return 1;
     }
     if (*digest != want->second) {
+      fetch_bar.interrupt();
       err << me << "sha256 mismatch for " << p.file.filename << ": the lock says "
           << want->second << ", " << local->string() << " has " << *digest << "\n";
       return 1;
     }
+    if (!p.is_wheel) {  // build it in the sandbox; the built wheel is installed like the others
+      fetch_bar.interrupt();
+      auto built = sdist_builds.build({*local, p.name, p.version.str(), p.file.filename}, err);
+      if (!built) {
+        err << me << built.error().message << "\n";
+        return 1;
+      }
+      out << "built " << built->wheel.filename().string() << " from " << p.file.filename
+          << " in the " << sdist_builds.backend() << " sandbox (" << built->interpreter << ")\n";
+      local = built->wheel;
+    }
     wheels.emplace_back(&p, *local);
+    fetch_bar.advance();
   }
+  fetch_bar.finish();
 
   // Install.
   const fs::path site = staging->path() / "root" / kSitePackages;
-  std::map<std::string, std::string> owner;  // installed path -> "name version"
-  uint64_t package_bytes = 0;
+  std::map<std::string, const InstalledWheel*> owner;  // installed path -> its distribution
+  std::vector<InstalledWheel> installed_wheels;
+  installed_wheels.reserve(wheels.size());
+  ProgressBar install_bar(err, "install", wheels.size(), bar_options(false));
+  // Wheels pinned by the lock are installed through the install cache (install_cache.h:
+  // no re-unpack, and their zip entries are spliced, on a warm build); built sdists are not.
+  std::optional<InstallCache> install_cache;
+  if (!resolve_options.no_cache) {
+    install_cache.emplace(resolve_options.cache_dir ? fs::path(*resolve_options.cache_dir)
+                                                    : Cache::default_root(),
+                          std::string(kSitePackages), zip_mtime_from_env().value_or(315532800));
+  }
   for (const auto& w : wheels) {
-    auto installed = install_wheel(w.second, site);
+    auto installed = install_cache && w.first->is_wheel
+                         ? install_cache->install(w.second, w.first->file.hashes.at("sha256"), site)
+                         : install_wheel(w.second, site);
     if (!installed) {
+      install_bar.interrupt();
       err << me << installed.error().message << "\n";
       return 1;
     }
-    package_bytes += installed->bytes;
-    for (const auto& f : installed->files) owner[f] = installed->name + " " + installed->version;
+    installed_wheels.push_back(std::move(*installed));
+    install_bar.advance();
+  }
+  install_bar.finish();
+  for (const auto& iw : installed_wheels) {
+    for (const auto& f : iw.files) owner[f] = &iw;
   }
 
   // Audit against the target's manylinux ceiling.
   if (fs::exists(site)) {
-    std::string policy_name = "manylinux_" + std::to_string(target.glibc_major) + "_" +
-                              std::to_string(target.glibc_minor);
     auto policies = PolicySet::load("manylinux");
     if (!policies) {
       err << me << policies.error().message << "\n";
@@ -250,8 +430,10 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
       for (const auto& v : violations) {
         auto it = owner.find(v.path);
         // The message starts with the file's path.
-        err << me << (it == owner.end() ? std::string("?") : it->second) << ": " << v.message
-            << "\n";
+        err << me
+            << (it == owner.end() ? std::string("?")
+                                  : it->second->name + " " + it->second->version)
+            << ": " << v.message << "\n";
       }
       std::set<std::string> bad_files;
       for (const auto& v : violations) bad_files.insert(v.path);
@@ -261,17 +443,35 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
   }
 
-  // The zip: app files, then the installed packages.
+  // The deployment: app files, then the installed packages.
   std::vector<ZipEntry> entries;
-  uint64_t app_bytes = 0;
+  std::vector<ReportFile> report_files;
   for (const auto& f : listing->included) {
     entries.push_back({f.path, f.source});
-    app_bytes += f.size;
+    report_files.push_back({f.path, f.size, ""});
   }
+  std::map<std::string, uint64_t> installed_sizes;
   if (fs::exists(site)) {
-    if (auto walked = add_tree(site, kSitePackages, entries); !walked) {
+    if (auto walked = add_tree(site, kSitePackages, entries, installed_sizes); !walked) {
       err << me << walked.error().message << "\n";
       return 1;
+    }
+  }
+  // Installed bytes per distribution, from what is on disk (RECORD and INSTALLER included).
+  BuildReport report;
+  std::map<const InstalledWheel*, size_t> package_index;
+  for (const auto& iw : installed_wheels) {
+    package_index[&iw] = report.packages.size();
+    report.packages.push_back({iw.name, iw.version, 0, 0});
+  }
+  for (const auto& [rel, size] : installed_sizes) {
+    auto it = owner.find(rel);
+    report_files.push_back({std::string(kSitePackages) + "/" + rel, size,
+                            it == owner.end() ? "?" : it->second->name});
+    if (it != owner.end()) {
+      ReportPackage& p = report.packages[package_index[it->second]];
+      ++p.files;
+      p.bytes += size;
     }
   }
   if (list_files) {
@@ -290,39 +490,107 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     err << me << mtime.error().message << "\n";
     return 2;
   }
+  report.python = target.python_version();
+  report.machine = target.machine;
+  report.manylinux = policy_name;
+  report.lock_sha256 = lock_sha256;
+  report.size_warning_bytes = size_warning_bytes;
+
+  WrittenOutputs written;
   std::error_code ec;
-  fs::create_directories(out_path.parent_path(), ec);
-  if (ec) {
-    err << me << "cannot create " << out_path.parent_path().string() << ": " << ec.message()
-        << "\n";
-    return 2;
+  if (!context_path.empty()) {
+    fs::create_directories(context_path.parent_path(), ec);
+    if (ec) {
+      err << me << "cannot create " << context_path.parent_path().string() << ": "
+          << ec.message() << "\n";
+      return 2;
+    }
+    std::vector<std::string> deployed_app_files;
+    for (const auto& f : listing->included) deployed_app_files.push_back(f.path);
+    auto git = git_source(layout->root, deployed_app_files);
+    if (!git) {
+      err << me << git.error().message << "\n";
+      return 2;
+    }
+    ContainerContextOptions copts;
+    copts.base_image = base_image;
+    copts.mtime = *mtime;
+    copts.labels = container_labels(base_image, *mtime, *git, lock_sha256, target.python_version());
+    std::vector<ContextFile> context_files;
+    context_files.reserve(entries.size());
+    for (const auto& e : entries) context_files.push_back({e.path, e.source});
+    auto ctx = write_container_context(std::move(context_files), context_path, copts);
+    if (!ctx) {
+      err << me << ctx.error().message << "\n";
+      return ctx.error().message.find("exists and is not") != std::string::npos ? 2 : 1;
+    }
+    written.paths.push_back(context_path);
+    report.outputs.push_back({"container-context", context_path.string(), ctx->sha256, ctx->bytes});
   }
-  auto summary = write_zip(std::move(entries), out_path, ZipOptions{*mtime});
-  if (!summary) {
-    err << me << summary.error().message << "\n";
-    return 1;
+  if (!out_path.empty()) {
+    fs::create_directories(out_path.parent_path(), ec);
+    if (ec) {
+      err << me << "cannot create " << out_path.parent_path().string() << ": " << ec.message()
+          << "\n";
+      return 2;
+    }
+    uint64_t zip_total = 0;
+    for (const auto& f : report_files) zip_total += f.bytes;
+    ProgressBar zip_bar(err, "compress", zip_total, bar_options(true));
+    ZipOptions zopts;
+    zopts.mtime = *mtime;
+    zopts.progress = [&zip_bar](uint64_t done, uint64_t total) {
+      zip_bar.set_total(total);  // the writer's count is authoritative
+      zip_bar.update(done);
+    };
+    if (install_cache) {
+      install_cache->attach(entries);
+      zopts.record_layout = true;
+    }
+    auto summary = write_zip(std::move(entries), out_path, zopts);
+    zip_bar.finish();
+    if (!summary) {
+      err << me << summary.error().message << "\n";
+      return 1;
+    }
+    written.paths.push_back(out_path);
+    if (install_cache) {
+      auto kept = install_cache->remember(out_path, *summary);
+      if (verbose) {
+        const InstallCacheStats& cs = install_cache->stats();
+        err << "cache: " << cs.reused << " wheel" << (cs.reused == 1 ? "" : "s") << " reused, "
+            << cs.unpacked << " unpacked, " << summary->reused << " of " << summary->entries
+            << " zip entries reused\n";
+        if (!kept) err << "cache: not updated: " << kept.error().message << "\n";
+      }
+    }
+    // The zip comes first in the report: it is the main artifact.
+    report.outputs.insert(report.outputs.begin(),
+                          {"zip", out_path.string(), summary->sha256, summary->zip_bytes});
   }
-  // A lock made here is kept beside the zip, so the build can be repeated with --lock.
-  fs::path kept_lock;
+  // A lock made here is kept beside the output, so the build can be repeated with --lock.
   if (lock_path.empty()) {
-    kept_lock = out_path.parent_path() / (out_path.stem().string() + ".pylock.toml");
-    if (auto w = write_file_atomic(kept_lock, *lock_text); !w) {
+    const fs::path& main_out = out_path.empty() ? context_path : out_path;
+    fs::path kept_lock = main_out.parent_path() / (main_out.stem().string() + ".pylock.toml");
+    if (auto w = write_file_atomic(kept_lock, lock_bytes); !w) {
       err << me << w.error().message << "\n";
-      fs::remove(out_path, ec);
+      return 2;
+    }
+    written.paths.push_back(kept_lock);
+    report.lock_path = kept_lock.string();
+  } else {
+    report.lock_path = lock_file.string();
+  }
+  summarise_build(report, report_files);
+  if (!report_path.empty()) {
+    if (auto w = write_file_atomic(report_path, build_report_json(report)); !w) {
+      err << me << w.error().message << "\n";
       return 2;
     }
   }
-  out << "built " << out_path.string() << "\n"
-      << "  files:    " << summary->entries << " (" << listing->included.size() << " app, "
-      << summary->entries - listing->included.size() << " from " << wheels.size()
-      << " package" << (wheels.size() == 1 ? "" : "s") << ")\n"
-      << "  size:     " << human_size(summary->uncompressed_bytes) << " unpacked (app "
-      << human_size(app_bytes) << ", packages " << human_size(package_bytes) << "), "
-      << human_size(summary->zip_bytes) << " zipped\n"
-      << "  target:   Python " << target.python_version() << ", " << target.machine
-      << ", manylinux_" << target.glibc_major << "_" << target.glibc_minor << "\n"
-      << "  sha256:   " << summary->sha256 << "\n";
-  if (!kept_lock.empty()) out << "  lock:     " << kept_lock.string() << "\n";
+  written.keep = true;
+  out << build_report_text(report);
+  if (auto warning = build_report_size_warning(report)) err << me << *warning << "\n";
   return 0;
 }
 

@@ -91,7 +91,10 @@ class BuildTest(unittest.TestCase):
         self.assertEqual(r.stderr, "")
         with open(out, "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()
-        self.assertIn(f"  sha256:   {digest}\n", r.stdout)
+        self.assertIn(f"  zip:      {out}, ", r.stdout)
+        self.assertIn(f", sha256 {digest}\n", r.stdout)
+        lock_digest = hashlib.sha256(self.lock_text.encode()).hexdigest()
+        self.assertIn(f"  lock:     {self.lock}, sha256 {lock_digest}\n", r.stdout)
         self.assertTrue(r.stdout.startswith(f"built {out}\n"), r.stdout)
         t = subprocess.run(["unzip", "-tq", out], capture_output=True, text=True)
         self.assertEqual(t.returncode, 0, t.stdout + t.stderr)
@@ -208,7 +211,8 @@ class BuildTest(unittest.TestCase):
                 "--cache-dir", os.path.join(self.tmp, "cache"), "-o", b)
         self.assertEqual(r.returncode, 0, r.stderr)
         kept = os.path.join(self.tmp, "nl", "sample.pylock.toml")
-        self.assertTrue(r.stdout.endswith(f"  lock:     {kept}\n"), r.stdout)
+        digest = hashlib.sha256(self.lock_text.encode()).hexdigest()
+        self.assertIn(f"  lock:     {kept}, sha256 {digest}\n", r.stdout)
         with open(kept) as f:
             self.assertEqual(f.read(), self.lock_text)
         with open(a, "rb") as f1, open(b, "rb") as f2:
