@@ -146,6 +146,11 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
     std::vector<Diagnostic> notes;
     if (pin) {
       // Resolve first: if it fails, nothing (not even the other fixes) is written.
+      if (report->files.empty()) {
+        err << "funcpack lint: --pin: the app has no requirements file to pin; nothing was "
+               "changed\n";
+        return 2;
+      }
       DiagnosticSink sink;
       RequirementsFile file = parse_requirements_file(report->files.front(), sink);
       if (sink.has_errors()) {

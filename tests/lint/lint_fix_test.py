@@ -287,6 +287,12 @@ class Pin(unittest.TestCase):
         self.assertEqual(r.stderr, "funcpack lint: --index-url requires --pin\n"
                                    "Run 'funcpack lint --help' for usage.\n")
         self.assertEqual(self.read("app/requirements.txt"), PIN_ROOT_BEFORE)
+        os.remove(os.path.join(self.dir, "app/requirements.txt"))
+        r = run("app", "--fix", "--pin", "--index-url", "http://127.0.0.1:9/simple", cwd=self.dir)
+        self.assertEqual((r.returncode, r.stdout, r.stderr),
+                         (2, "", "funcpack lint: --pin: the app has no requirements file to pin; "
+                                 "nothing was changed\n"))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "app/requirements.txt")))
         help_text = run("--help", cwd=self.dir).stdout
         self.assertIn("--pin", help_text)
         self.assertIn("--index-url", help_text)
