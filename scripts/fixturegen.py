@@ -782,7 +782,8 @@ def build_sdist(release):
             args.append(f"entry_points={eps!r}")
         exts = opts.get("extensions", [])
         for ext in exts:
-            files[ext["name"].replace(".", "/") + ".c"] = c_extension_source(ext["name"])
+            files[ext["name"].replace(".", "/") + ".c"] = (
+                ext["source"].encode() if "source" in ext else c_extension_source(ext["name"]))
         if exts:
             args.append("ext_modules=[" + ", ".join(
                 f"Extension({e['name']!r}, [{e['name'].replace('.', '/') + '.c'!r}])"

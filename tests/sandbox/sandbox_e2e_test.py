@@ -54,6 +54,21 @@ os._exit(3)
 '''
 
 
+# arc4random is new in glibc 2.36 (the build host's), above the runtime's 2.31 ceiling.
+NEW_GLIBC_C = r"""#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdlib.h>
+
+static PyObject *draw(PyObject *self, PyObject *args) {
+    return PyLong_FromUnsignedLong(arc4random());
+}
+
+static PyMethodDef methods[] = {{"draw", draw, METH_NOARGS, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "hostonly._rand", NULL, -1, methods};
+PyMODINIT_FUNC PyInit__rand(void) { return PyModule_Create(&module); }
+"""
+
+
 def scenario(probe_setup):
     return f'''[index]
 host_wheels = ["setuptools", "wheel"]
@@ -69,6 +84,12 @@ name = "probe"
 versions = ["1.0.0"]
 wheels = []
 sdist = {{ backend = "setuptools", metadata_file = true, setup_py = {json.dumps(probe_setup)} }}
+
+[[package]]
+name = "hostonly"
+versions = ["1.0.0"]
+wheels = []
+sdist = {{ backend = "setuptools", metadata_file = true, extensions = [{{ name = "hostonly._rand", source = {json.dumps(NEW_GLIBC_C)} }}] }}
 '''
 
 
@@ -236,6 +257,31 @@ class SandboxBuildTest(unittest.TestCase):
         os.remove(self.outside)
         m = re.search(r"\n  full log: (/\S+/probe-1\.0\.0\.log)\n$", r.stderr)
         shutil.rmtree(os.path.dirname(m.group(1)))
+
+    def test_wheel_that_only_fits_the_build_host_is_rejected(self):
+        app, lock = self.app("hostonly", "hostonly==1.0.0")
+        out = os.path.join(WORK, "dist", "hostonly.zip")
+        r = self.build(app, lock, out, "--sandbox", "bwrap")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(
+            r.stderr,
+            "funcpack build: hostonly 1.0.0: hostonly-1.0.0-cp311-cp311-linux_x86_64.whl only "
+            "fits the build host, not manylinux_2_31:\n"
+            "  hostonly/_rand.cpython-311-x86_64-linux-gnu.so: needs GLIBC_2.36 from libc.so.6, "
+            "newer than manylinux_2_31 allows (GLIBC up to 2.31)\n")
+        self.assertFalse(os.path.exists(out))
+
+    def test_missing_interpreter_says_how_to_proceed(self):
+        app, lock = self.app("nopython", "fastmath==1.0.0")
+        r = self.build(app, lock, os.path.join(WORK, "dist", "nopython.zip"), "--sandbox",
+                       "bwrap", "--sandbox-python", "/nonexistent/python3.11")
+        self.assertEqual((r.returncode, r.stdout), (1, ""), r.stderr)
+        self.assertEqual(
+            r.stderr,
+            "funcpack build: fastmath 1.0.0: no Python 3.11 interpreter for the bwrap sandbox: "
+            "tried /nonexistent/python3.11 (not found); install Python 3.11 (Debian: "
+            "python3.11) or pass --sandbox-python PATH\n")
 
     def test_unknown_sandbox_is_a_usage_error(self):
         app, lock = self.app("usage", "fastmath==1.0.0")
