@@ -19,7 +19,9 @@ import json
 FUNCPACK, SOURCE = sys.argv[1:3]
 del sys.argv[1:3]
 TODAY = "2026-11-24"
-ENV = {k: v for k, v in os.environ.items() if k not in ("FUNCPACK_RULES_DIR", "NO_COLOR")}
+ENV = {k: v for k, v in os.environ.items()
+       if k not in ("FUNCPACK_RULES_DIR", "NO_COLOR", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL",
+                    "PIP_FIND_LINKS", "PIP_NO_INDEX", "FUNCPACK_HTTP_TIMEOUT")}
 
 ROOT_BEFORE = (b"# Deployed with funcpack.\r\n"
                b"azure-functions>=1.21\r\n"

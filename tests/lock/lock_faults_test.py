@@ -218,7 +218,9 @@ fails("page-503", [HELPER_PAGE + "=503"], HELPER_PAGE,
 elapsed = fails("page-hang", [HELPER_PAGE + "=hang"], HELPER_PAGE,
                 "funcpack lock: GET {url}/simple/helper/: timed out after 400 ms (4 attempts)\n", 4,
                 env_extra={"FUNCPACK_HTTP_TIMEOUT": "0.4"}, hang_seconds=1.5)
-check(elapsed < 10, f"page-hang: the timeout was not applied ({elapsed:.1f} s)")
+# Without the 0.4 s timeout each attempt would wait out the 1.5 s hang and succeed; the bound
+# is loose so a loaded machine does not fail it.
+check(elapsed < 30, f"page-hang: took {elapsed:.1f} s")
 # --timeout wins over the environment.
 fails("page-hang-flag", [HELPER_PAGE + "=hang"], HELPER_PAGE,
       "funcpack lock: GET {url}/simple/helper/: timed out after 300 ms (4 attempts)\n", 4,
