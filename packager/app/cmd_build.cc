@@ -222,6 +222,14 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
   if (!out_path.empty()) list_options.outputs.push_back(out_path);
   if (!context_path.empty()) list_options.outputs.push_back(context_path);
   if (!report_path.empty()) list_options.outputs.push_back(fs::absolute(report_path));
+  // A lock made here is kept beside the main output (so the build can be repeated with
+  // --lock); like the outputs, it never deploys, even when the output is inside the app.
+  fs::path kept_lock;
+  if (lock_path.empty()) {
+    const fs::path& main_out = out_path.empty() ? context_path : out_path;
+    kept_lock = main_out.parent_path() / (main_out.stem().string() + ".pylock.toml");
+    list_options.outputs.push_back(kept_lock);
+  }
   auto listing = list_deployment_files(*layout, list_options);
   if (!listing) {
     err << me << listing.error().message << "\n";
@@ -568,10 +576,7 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     report.outputs.insert(report.outputs.begin(),
                           {"zip", out_path.string(), summary->sha256, summary->zip_bytes});
   }
-  // A lock made here is kept beside the output, so the build can be repeated with --lock.
-  if (lock_path.empty()) {
-    const fs::path& main_out = out_path.empty() ? context_path : out_path;
-    fs::path kept_lock = main_out.parent_path() / (main_out.stem().string() + ".pylock.toml");
+  if (!kept_lock.empty()) {
     if (auto w = write_file_atomic(kept_lock, lock_bytes); !w) {
       err << me << w.error().message << "\n";
       return 2;

@@ -330,6 +330,33 @@ class BuildOutputsTest(unittest.TestCase):
                 open(os.path.join(self.out, "clean.pylock.toml")) as f2:
             self.assertEqual(f1.read(), f2.read())
 
+    def test_outputs_inside_the_app_never_deploy(self):
+        app = os.path.join(self.tmp, "inplace")
+        shutil.copytree(os.path.join(self.apps, "clean"), app)
+        args = ["build", ".", "--no-index", "-f", self.files, "--cache-dir", self.cache,
+                "-o", "dist/app.zip", "--report", "dist/app.json", "--container-context",
+                "image"]
+        for _ in range(2):
+            r = run(*args, cwd=app)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(os.listdir(os.path.join(app, "dist"))),
+                         ["app.json", "app.pylock.toml", "app.zip"])
+        with zipfile.ZipFile(os.path.join(app, "dist", "app.zip")) as z:
+            names = z.namelist()
+        self.assertEqual([n for n in names if not n.startswith(SITE)],
+                         ["function_app.py", "host.json", "pyproject.toml", "requirements.txt"])
+        r = run(*args, "--list-files", "-v", cwd=app)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([line for line in r.stdout.splitlines() if not line.startswith(SITE)],
+                         ["function_app.py", "host.json", "pyproject.toml", "requirements.txt",
+                          "excluded .funcignore: always excluded (.funcignore)",
+                          "excluded dist/app.json: build output",
+                          "excluded dist/app.pylock.toml: build output",
+                          "excluded dist/app.zip: build output",
+                          "excluded image/: build output",
+                          "excluded local.settings.json: always excluded (local.settings.json)",
+                          "excluded tests/: .funcignore:5: tests/"])
+
     def git(self, repo, *args):
         env = clean_env({"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"})
         return subprocess.run(["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@e",
