@@ -136,6 +136,31 @@ TEST(Pin, LinesLeftAsWrittenHaveNotes) {
             }));
 }
 
+TEST(Pin, ExpandedVariablesAreNotRewritten) {
+  // The parser sees "requests>=2" but the file says "requests>=${MIN}": no exact edit exists.
+  const std::string text = "requests>=${MIN}\nsix\n";
+  const EnvLookup env = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "MIN") return "2";
+    return std::nullopt;
+  };
+  DiagnosticSink sink;
+  RequirementsFile file = parse_requirements_text(text, "requirements.txt", sink, env);
+  ASSERT_FALSE(sink.has_errors());
+  ASSERT_EQ(file.entries.size(), 2u);
+  EXPECT_EQ(file.entries[0].req.str(), "requests>=2");
+  PinJob job{file.entries, resolution(), {}};
+  RequirementsEditor editor(text, "requirements.txt");
+  std::vector<Diagnostic> notes;
+  auto n = queue_pins(editor, job, notes);
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(editor.render(), "requests>=${MIN}\nsix==1.16.0\n");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].message,
+            "not pinned: the requirement is written over several lines or with ${VAR}; pin it "
+            "by hand to ==2.31.0");
+}
+
 TEST(Pin, DeletedEntriesAreNeitherResolvedNorPinned) {
   const std::string text = "azure-functions\nazure-functions-worker\nsix\n";
   DiagnosticSink sink;
