@@ -530,7 +530,13 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     auto ctx = write_container_context(std::move(context_files), context_path, copts);
     if (!ctx) {
       err << me << ctx.error().message << "\n";
-      return ctx.error().message.find("exists and is not") != std::string::npos ? 2 : 1;
+      // DIR that cannot be used (a file, or a directory funcpack did not write) is a usage
+      // error; anything else (reading the staged files, writing) a build failure.
+      const std::string& m = ctx.error().message;
+      bool unusable = m.starts_with(context_path.string()) &&
+                      (m.ends_with(": not a directory") || m.find(" exists and is not ") !=
+                                                               std::string::npos);
+      return unusable ? 2 : 1;
     }
     written.paths.push_back(context_path);
     report.outputs.push_back({"container-context", context_path.string(), ctx->sha256, ctx->bytes});

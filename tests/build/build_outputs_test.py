@@ -408,6 +408,12 @@ class BuildOutputsTest(unittest.TestCase):
                                    "directory)\n")
         self.assertEqual(sorted(os.listdir(out)), ["mine"])
         self.assertEqual(os.listdir(os.path.join(out, "mine")), ["notes.txt"])
+        with open(os.path.join(out, "file"), "w") as f:
+            f.write("x")
+        r = run("build", app, "--lock", lock, "-f", self.files,
+                "--container-context", os.path.join(out, "file"))
+        self.assertEqual((r.returncode, r.stderr), (2, f"funcpack build: {out}/file: not a directory\n"))
+        os.remove(os.path.join(out, "file"))
 
         # No resolution: exit 1, the resolver's explanation, nothing written.
         r = run("build", os.path.join(self.apps, "monorepo/apps/orders"), "--no-index",
