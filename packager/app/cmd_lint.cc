@@ -85,10 +85,10 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
       app.add_flag("--fix", fix, "fix the fixable findings in place, then report what remains");
   bool pin = false;
   auto* pin_opt = app.add_flag("--pin", pin,
-               "with --fix: resolve the app as `funcpack lock` does and pin each unpinned or "
-               "range requirement line to the resolved ==version")
-      ->needs(fix_opt)
-      ->excludes(diff_opt);
+                               "with --fix: resolve the app as `funcpack lock` does and pin each "
+                               "unpinned or range requirement line to the resolved ==version")
+                      ->needs(fix_opt)
+                      ->excludes(diff_opt);
   ResolveOptions resolve_options;
   auto* resolving = app.add_option_group("Resolving (with --pin; as funcpack lock)");
   add_resolve_options(*resolving, resolve_options, /*with_python=*/false);
@@ -177,7 +177,9 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
     notes.insert(notes.end(), fixed->notes.begin(), fixed->notes.end());
     for (const auto& d : notes) err << format_diagnostic(d);
     err << "fixed " << fixed->findings << (fixed->findings == 1 ? " finding" : " findings");
-    if (pin) err << ", pinned " << fixed->pinned << (fixed->pinned == 1 ? " requirement" : " requirements");
+    if (pin)
+      err << ", pinned " << fixed->pinned
+          << (fixed->pinned == 1 ? " requirement" : " requirements");
     err << " in " << fixed->files << (fixed->files == 1 ? " file" : " files") << "\n";
     if (fixed->files > 0) {
       report = run();
