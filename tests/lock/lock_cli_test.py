@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 
 FUNCPACK, SOURCE, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 failures = []
@@ -117,6 +118,27 @@ try:
           f'hashes = {{sha256 = "{sha[speed]}"}}}}]\n' in r.stdout, f"extra's dependency locked: {r.stdout}")
     check("winspeed" not in r.stdout, "the extra's win32-only dependency is left out")
     check(r.stdout.count("[[packages]]") == 3, f"three packages: {r.stdout}")
+    # The keys PEP 751 (lock-version 1.0) defines, and nothing else outside [tool]: the extra
+    # is part of the one default install of this single-environment lock, so neither the
+    # top-level `extras` (the lock's own optional extras; absent means []) nor a package
+    # `marker` is needed.
+    doc = tomllib.loads(r.stdout)
+    top = {"lock-version", "environments", "requires-python", "extras", "dependency-groups",
+           "default-groups", "created-by", "packages", "tool"}
+    pkg_keys = {"name", "version", "marker", "requires-python", "dependencies", "index", "vcs",
+                "directory", "archive", "sdist", "wheels", "attestation-identities", "tool"}
+    file_keys = {"name", "upload-time", "url", "path", "size", "hashes"}
+    check(set(doc) <= top and {"lock-version", "created-by", "packages"} <= set(doc),
+          f"top-level keys: {sorted(doc)}")
+    check("extras" not in doc and all("marker" not in p for p in doc["packages"]),
+          "no optional extras or markers in a single-environment lock")
+    check([p["name"] for p in doc["packages"]] == ["app-core", "helper", "speedup"],
+          f"packages: {[p['name'] for p in doc['packages']]}")
+    for p in doc["packages"]:
+        check(set(p) <= pkg_keys and "name" in p and "version" in p, f"package keys: {sorted(p)}")
+        for w in p.get("wheels", []):
+            check(set(w) <= file_keys and w["hashes"] == {"sha256": sha[w["name"]]}
+                  and w["size"] == size[w["name"]], f"wheel entry: {w}")
     r = run(app, "--python", "3.11", "--index-url", base + "/simple", "--cache-dir", cache,
             "--format", "requirements", "-o", "-")
     check(r.returncode == 0 and f"speedup==1.0 \\\n    --hash=sha256:{sha[speed]}\n    # via app-core\n" in r.stdout,
