@@ -206,6 +206,34 @@ class BuildOutputsTest(unittest.TestCase):
                 with zipfile.ZipFile(os.path.join(self.out, name + ".zip")) as z:
                     self.assertEqual({i.date_time for i in z.infolist()}, {(1980, 1, 1, 0, 0, 0)})
 
+    def test_python_imports_from_the_context(self):
+        # What the image's /home/site/wwwroot holds, checked the way the worker uses it: real
+        # python3 with .python_packages/lib/site-packages first on sys.path imports every
+        # top-level module and sees every distribution at its locked version.
+        for name in APPS:
+            with self.subTest(app=name):
+                site = os.path.join(self.out, name + "-ctx", "wwwroot", SITE)
+                tops = sorted({e[:-3] if e.endswith(".py") else e for e in os.listdir(site)
+                               if (e.endswith(".py") or
+                                   os.path.isfile(os.path.join(site, e, "__init__.py")))})
+                with open(os.path.join(self.out, name + ".pylock.toml")) as f:
+                    pins = re.findall(r'\[\[packages\]\]\nname = "([^"]+)"\nversion = "([^"]+)"',
+                                      f.read())
+                self.assertTrue(tops and pins)
+                code = ("import importlib, importlib.metadata as md, sys\n"
+                        "sys.path.insert(0, sys.argv[1])\n"
+                        "for m in sys.argv[2].split(','):\n"
+                        "    importlib.import_module(m)\n"
+                        "for n in sys.argv[3].split(','):\n"
+                        "    print(n, md.version(n))\n")
+                # -B: no __pycache__ written into the context the other tests compare.
+                p = subprocess.run(["/usr/bin/python3", "-I", "-B", "-c", code, site,
+                                    ",".join(tops),
+                                    ",".join(n for n, _ in pins)],
+                                   capture_output=True, text=True, cwd=self.tmp)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(p.stdout, "".join(f"{n} {v}\n" for n, v in pins))
+
     def expected_report(self, name):
         zpath = os.path.join(self.out, name + ".zip")
         ctx = os.path.join(self.out, name + "-ctx")
