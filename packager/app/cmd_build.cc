@@ -23,6 +23,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +106,12 @@ IndexSourceOptions download_options(const ResolveOptions& o, const IndexOptions&
   if (o.cache_dir) opts.cache_dir = fs::path(*o.cache_dir);
   opts.no_cache = o.no_cache;
   if (o.cert) opts.http.ca_bundle = fs::path(*o.cert);
+  // --timeout as lock_job applies it ($FUNCPACK_HTTP_TIMEOUT is validated and applied there
+  // when resolving; for downloads of a given lock the flag or the default counts).
+  if (o.timeout_seconds && *o.timeout_seconds > 0) {
+    opts.http.timeout_ms = std::max(1L, std::lround(*o.timeout_seconds * 1000));
+    opts.http.connect_timeout_ms = std::min(opts.http.connect_timeout_ms, opts.http.timeout_ms);
+  }
   IndexOptions from_file = from_file_in;
   if (opts.index_url) from_file.index_url.reset();
   apply_requirements_options(opts, from_file);

@@ -319,5 +319,27 @@ TEST(GitSource, RevisionDirtyAndRemote) {
   EXPECT_FALSE((*both)->dirty);
 }
 
+TEST(GitSource, AppAtTheRepositoryRoot) {
+  auto t = TempDir::create("ctx-git-root");
+  ASSERT_TRUE(t);
+  fs::path app = t->path() / "app";
+  put(app / "function_app.py", "a\n");
+  ASSERT_EQ(sh(app, "git init -q -b main && git add -A && "
+                    "git -c user.name=t -c user.email=t@e commit -q -m one"), 0);
+  auto g = git_source(app, {"function_app.py"});
+  ASSERT_TRUE(g) << g.error().message;
+  ASSERT_TRUE(g->has_value());
+  EXPECT_EQ((*g)->commit.size(), 40u);
+  EXPECT_FALSE((*g)->dirty);
+  put(app / "function_app.py", "b\n");
+  g = git_source(app, {"function_app.py"});
+  ASSERT_TRUE(g);
+  EXPECT_TRUE((*g)->dirty);
+  // The same change in a file that does not deploy does not count.
+  g = git_source(app, {"other.py"});
+  ASSERT_TRUE(g);
+  EXPECT_FALSE((*g)->dirty);
+}
+
 }  // namespace
 }  // namespace funcpack
