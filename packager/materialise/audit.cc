@@ -2,8 +2,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "base/fs.h"
@@ -13,6 +19,57 @@
 namespace funcpack {
 
 namespace {
+
+// A file of an installed tree, mapped read-only only when it starts with the ELF magic: the
+// walk over thousands of .py files then reads 4 bytes of each, and an ELF file is parsed in
+// place instead of being copied into memory (a warm `funcpack build` spent a third of its
+// CPU copying every file of site-packages here).
+class ElfCandidate {
+ public:
+  // Returns the file (empty view() when it is not ELF), or an Error "cannot read PATH: reason".
+  static Result<ElfCandidate> open(const std::filesystem::path& path) {
+    auto failed = [&] { return fail("cannot read " + path.string() + ": " + std::strerror(errno)); };
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return failed();
+    ElfCandidate c;
+    struct stat st {};
+    char magic[4] = {};
+    if (::fstat(fd, &st) != 0 || ::pread(fd, magic, sizeof magic, 0) < 0) {
+      int e = errno;
+      ::close(fd);
+      errno = e;
+      return failed();
+    }
+    if (st.st_size >= 4 && std::memcmp(magic, "\x7f" "ELF", 4) == 0) {
+      void* m = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (m == MAP_FAILED) {
+        int e = errno;
+        ::close(fd);
+        errno = e;
+        return failed();
+      }
+      c.data_ = m;
+      c.size_ = size_t(st.st_size);
+    }
+    ::close(fd);
+    return c;
+  }
+  ElfCandidate(ElfCandidate&& o) noexcept : data_(o.data_), size_(o.size_) { o.data_ = nullptr; }
+  ElfCandidate(const ElfCandidate&) = delete;
+  ElfCandidate& operator=(const ElfCandidate&) = delete;
+  ElfCandidate& operator=(ElfCandidate&&) = delete;
+  ~ElfCandidate() {
+    if (data_) ::munmap(data_, size_);
+  }
+  std::string_view view() const {
+    return data_ ? std::string_view(static_cast<const char*>(data_), size_) : std::string_view();
+  }
+
+ private:
+  ElfCandidate() = default;
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 // Compares dotted numeric versions ("2.17" < "2.34"); non-numeric parts compare as text.
 bool version_less(std::string_view a, std::string_view b) {
@@ -166,11 +223,11 @@ Result<std::vector<ElfFile>> collect_elf_files(const std::filesystem::path& whee
     for (auto it = std::filesystem::recursive_directory_iterator(wheel_or_dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file() || it->is_symlink()) continue;
-      auto bytes = read_file(it->path());
-      if (!bytes) return std::unexpected(bytes.error());
-      if (!is_elf(*bytes)) continue;
+      auto file = ElfCandidate::open(it->path());
+      if (!file) return std::unexpected(file.error());
+      if (!is_elf(file->view())) continue;
       std::string rel = it->path().lexically_relative(wheel_or_dir).generic_string();
-      auto info = read_elf(*bytes);
+      auto info = read_elf(file->view());
       if (!info) return fail(wheel_or_dir.string() + ": " + rel + ": " + info.error().message);
       out.push_back({rel, std::move(*info)});
     }
