@@ -161,7 +161,7 @@ class SandboxBuildTest(unittest.TestCase):
     def test_c_extension_built_in_bwrap_installs_and_imports(self):
         app, lock = self.app("cext", "fastmath==1.0.0")
         out = os.path.join(WORK, "dist", "cext.zip")
-        r = self.build(app, lock, out, "--sandbox", "bwrap")
+        r = self.build(app, lock, out)  # --sandbox auto picks bwrap here
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "")
         wheel = "fastmath-1.0.0-cp311-cp311-manylinux_2_5_x86_64.manylinux1_x86_64.whl"
@@ -191,6 +191,13 @@ class SandboxBuildTest(unittest.TestCase):
                             "print(s.add(2, 40), md.version('fastmath'))",
                             os.path.join(x, SITE)], capture_output=True, text=True)
         self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "42 1.0.0\n", ""))
+        # Same sdist, same sandbox paths, same SOURCE_DATE_EPOCH: the same bytes again, also
+        # when the read-only root is given explicitly.
+        again = os.path.join(WORK, "dist", "cext-again.zip")
+        r2 = self.build(app, lock, again, "--sandbox", "bwrap", "--sandbox-root", "/")
+        self.assertEqual(r2.returncode, 0, r2.stderr)
+        with open(out, "rb") as a, open(again, "rb") as b:
+            self.assertEqual(a.read(), b.read())
 
     def probe_lines(self, stderr):
         return [l.strip() for l in stderr.splitlines() if l.strip().startswith("probe ")]
