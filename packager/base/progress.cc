@@ -44,7 +44,7 @@ ProgressBar::ProgressBar(std::ostream& out, std::string label, uint64_t total,
 }
 
 ProgressBar::~ProgressBar() {
-  if (ever_drawn_ && !finished_) finish();
+  if (!finished_) interrupt();
 }
 
 uint64_t ProgressBar::now() const {
@@ -93,7 +93,6 @@ void ProgressBar::draw() {
   line += "\x1b[K";
   out_ << line << std::flush;
   drawn_ = true;
-  ever_drawn_ = true;
 }
 
 void ProgressBar::finish() {

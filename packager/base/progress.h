@@ -60,7 +60,9 @@ class ProgressBar {
  public:
   // Draws nothing yet when mode is kOff (then every call is a no-op).
   ProgressBar(std::ostream& out, std::string label, uint64_t total, ProgressOptions options);
-  ~ProgressBar();  // calls finish() if the bar was drawn and not finished
+  // Ends the line if the bar is on it (an early return after an error: the bar is left as it
+  // was, not redrawn below the error message).
+  ~ProgressBar();
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
 
@@ -88,7 +90,6 @@ class ProgressBar {
   uint64_t done_ = 0;
   uint64_t last_draw_ms_ = 0;
   bool drawn_ = false;     // something was drawn on the current line
-  bool ever_drawn_ = false;
   bool finished_ = false;
 };
 

@@ -103,7 +103,7 @@ TEST(ProgressBar, EmptyTotalIsFullAndLongLabelsAreKept) {
   EXPECT_EQ(out.str(), "\rdownloads!! [###] 0/0\x1b[K\n");
 }
 
-TEST(ProgressBar, InterruptEndsTheLineAndTheDestructorFinishes) {
+TEST(ProgressBar, InterruptEndsTheLineAndTheDestructorEndsIt) {
   std::ostringstream out;
   FakeClock clock;
   {
@@ -113,11 +113,20 @@ TEST(ProgressBar, InterruptEndsTheLineAndTheDestructorFinishes) {
     out << "warning: slow mirror\n";
     bar.update(1);  // redrawn at once on the new line, whatever the clock says
   }
+  // The destructor ends the line without a redraw.
   EXPECT_EQ(out.str(),
             "\rdownload   [##  ] 1/2\x1b[K\n"
             "warning: slow mirror\n"
-            "\rdownload   [##  ] 1/2\x1b[K"
             "\rdownload   [##  ] 1/2\x1b[K\n");
+  // An error after interrupt(): nothing more from the destructor.
+  std::ostringstream out2;
+  {
+    ProgressBar bar(out2, "install", 2, {ProgressMode::kPlain, false, 4, 100, clock.fn()});
+    bar.update(1);
+    bar.interrupt();
+    out2 << "error\n";
+  }
+  EXPECT_EQ(out2.str(), "\rinstall    [##  ] 1/2\x1b[K\nerror\n");
 }
 
 }  // namespace
