@@ -145,7 +145,8 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
   ResolveOptions resolve_options;
   app.add_option("APP_DIR", where, "app directory (default: .)");
   app.add_option("--python", resolve_options.python,
-                 "target Python X.Y (default: the lock's, else the runtime's)");
+                 "target Python X.Y (default: python of funcpack.toml / [tool.funcpack], else the "
+                 "lock's, else the runtime's)");
   app.add_option("-o,--output", output,
                  "the zip to write (default: dist/<APP_DIR name>.zip; with --container-context "
                  "only when given)");
@@ -601,7 +602,14 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
   summarise_build(report, report_files);
   if (!report_path.empty()) {
-    if (auto w = write_file_atomic(report_path, build_report_json(report)); !w) {
+    const fs::path report_file = fs::absolute(report_path);
+    fs::create_directories(report_file.parent_path(), ec);
+    if (ec) {
+      err << me << "cannot create " << report_file.parent_path().string() << ": "
+          << ec.message() << "\n";
+      return 2;
+    }
+    if (auto w = write_file_atomic(report_file, build_report_json(report)); !w) {
       err << me << w.error().message << "\n";
       return 2;
     }

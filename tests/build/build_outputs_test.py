@@ -350,9 +350,12 @@ class BuildOutputsTest(unittest.TestCase):
         shutil.copytree(os.path.join(self.apps, "clean"), app)
         out = os.path.join(self.tmp, "only")
         r = run("build", app, "--no-index", "-f", self.files, "--cache-dir", self.cache,
-                "--container-context", os.path.join(out, "image"), cwd=app)
+                "--container-context", os.path.join(out, "image"), "--report",
+                os.path.join(out, "reports", "new", "build.json"), cwd=app)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted(os.listdir(out)), ["image", "image.pylock.toml"])
+        self.assertEqual(sorted(os.listdir(out)), ["image", "image.pylock.toml", "reports"])
+        with open(os.path.join(out, "reports", "new", "build.json")) as f:
+            self.assertEqual([o["kind"] for o in json.load(f)["outputs"]], ["container-context"])
         self.assertFalse(os.path.exists(os.path.join(app, "dist")))
         with open(os.path.join(out, "image.pylock.toml")) as f1, \
                 open(os.path.join(self.out, "clean.pylock.toml")) as f2:
@@ -442,6 +445,18 @@ class BuildOutputsTest(unittest.TestCase):
                 "--container-context", os.path.join(out, "file"))
         self.assertEqual((r.returncode, r.stderr), (2, f"funcpack build: {out}/file: not a directory\n"))
         os.remove(os.path.join(out, "file"))
+
+        # The report cannot be written (its path is a directory): the zip, context and kept
+        # lock written before it are removed again.
+        os.makedirs(os.path.join(out, "adir"))
+        r = run("build", app, "--no-index", "-f", self.files, "--cache-dir", self.cache,
+                "-o", os.path.join(out, "r.zip"), "--container-context", os.path.join(out, "r"),
+                "--report", os.path.join(out, "adir"))
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertTrue(r.stderr.startswith(f"funcpack build: cannot write {out}/adir"), r.stderr)
+        self.assertEqual(sorted(os.listdir(out)), ["adir", "mine"])
+        self.assertEqual(os.listdir(os.path.join(out, "adir")), [])
+        os.rmdir(os.path.join(out, "adir"))
 
         # No resolution: exit 1, the resolver's explanation, nothing written.
         r = run("build", os.path.join(self.apps, "monorepo/apps/orders"), "--no-index",
