@@ -59,7 +59,10 @@ struct Spawn {
 // clock. The program is looked up on PATH in the parent: nothing in the child allocates.
 Result<RunOutcome> spawn(const Spawn& s) {
   std::string program = find_program(s.argv.at(0));
-  if (program.empty()) return fail("cannot start " + s.argv[0] + ": not found on PATH");
+  if (program.empty())
+    return fail("cannot start " + s.argv[0] + ": " +
+                (s.argv[0].find('/') == std::string::npos ? "not found on PATH"
+                                                          : "no such executable file"));
   std::vector<char*> argv, envp;
   for (const auto& a : s.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "base/fs.h"
 
 namespace funcpack {
@@ -169,7 +172,58 @@ TEST_F(RunLimits, AMissingProgramIsAnError) {
   job.argv = {"/nonexistent/python"};
   auto r = run_in_sandbox(config_, job, dir_->path() / "log");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message, "cannot start /nonexistent/python: not found on PATH");
+  EXPECT_EQ(r.error().message, "cannot start /nonexistent/python: no such executable file");
+}
+
+// The real thing (bubblewrap is in scripts/setup's package list).
+class Bwrap : public RunLimits {
+ protected:
+  void SetUp() override {
+    RunLimits::SetUp();
+    SandboxRequest req;
+    req.kind = SandboxKind::kBwrap;
+    auto c = choose_sandbox(req);
+    ASSERT_TRUE(c) << c.error().message;
+    config_ = *c;
+    fs::permissions(dir_->path(), fs::perms(0755));
+    fs::create_directories(dir_->path() / "rw");
+  }
+  RunOutcome run_inside(const std::string& script) {
+    SandboxJob job;
+    job.argv = {"/bin/sh", "-c", script};
+    job.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", "/tmp/funcpack/rw"}};
+    job.mounts = {{dir_->path() / "rw", "/tmp/funcpack/rw", true}};
+    job.cwd = "/tmp/funcpack/rw";
+    auto r = run_in_sandbox(config_, job, dir_->path() / "log");
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : RunOutcome{};
+  }
+};
+
+TEST_F(Bwrap, SeesOnlyWhatTheJobGives) {
+  auto o = run_inside(
+      "id -u; hostname; env | sort; pwd; echo hi > out.txt; "
+      "touch /usr/x 2>&1 | sed 's/.*: //'; ls /tmp; cat /proc/net/dev | tail -n +3 | cut -d: -f1");
+  EXPECT_TRUE(o.ok()) << o.describe(config_.limits) << log();
+  std::string uid = geteuid() == 0 ? "65534" : std::to_string(getuid());
+  EXPECT_EQ(log(), uid + "\nfuncpack-sandbox\nHOME=/tmp/funcpack/rw\nPATH=/usr/bin:/bin\n"
+                         "PWD=/tmp/funcpack/rw\n/tmp/funcpack/rw\nRead-only file system\n"
+                         "funcpack\n    lo\n");
+  EXPECT_EQ(*read_file(dir_->path() / "rw" / "out.txt"), "hi\n");
+}
+
+TEST_F(Bwrap, WallClockKillsEverythingInside) {
+  config_.limits.wall_seconds = 1;
+  auto o = run_inside("sleep 31.25 & sleep 31.25");
+  EXPECT_TRUE(o.timed_out);
+  // Nothing of the sandbox survives its timeout.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int left = 0;
+  for (const auto& p : fs::directory_iterator("/proc")) {
+    auto cmd = read_file(p.path() / "cmdline");
+    if (cmd && *cmd == std::string("sleep\0" "31.25\0", 12)) ++left;
+  }
+  EXPECT_EQ(left, 0);
 }
 
 }  // namespace
