@@ -710,7 +710,7 @@ class HostWheel:
         found = sorted(f for f in (os.listdir(directory) if os.path.isdir(directory) else [])
                        if f.lower().startswith(prefix) and f.endswith(".whl"))
         if not found:
-            raise ScenarioError(f"{where}: host_wheels: no {name} wheel in {directory} "
+            raise ScenarioError(f"{where}: no {name} wheel in {directory} "
                                 f"(Debian: apt-get install python3-{name}-whl)")
         filename = found[-1]
         with open(os.path.join(directory, filename), "rb") as f:
