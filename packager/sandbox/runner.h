@@ -26,9 +26,10 @@
 // docker or podman when `ENGINE info` answers, else fails saying how to proceed.
 //
 // Limits (every backend but docker/podman, which get them as engine flags): RLIMIT_CPU (soft
-// N: SIGXCPU, hard N+2: SIGKILL),
-// RLIMIT_AS and RLIMIT_NPROC are set in the child before exec and inherited by everything it
-// starts; a wall-clock timer in the parent SIGKILLs the child's process group (bwrap's
+// N: SIGXCPU, hard N+2: SIGKILL) and
+// RLIMIT_AS are set in the child before exec and inherited by everything it starts;
+// RLIMIT_NPROC only when the child drops to nobody (it counts every process of the real uid,
+// so for a normal user it would count their whole session); a wall-clock timer in the parent SIGKILLs the child's process group (bwrap's
 // --die-with-parent and the PID namespace take the rest down with it).
 //
 // Traps: bwrap resolves the source of every bind as the (possibly dropped) calling user, so
