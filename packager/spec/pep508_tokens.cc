@@ -255,6 +255,14 @@ std::optional<std::string> packaging_specifier(std::string_view text) {
 }
 
 std::optional<size_t> Tokenizer::match(Token t) const {
+  if (memo_pos_ == pos_ && memo_token_ == t) return memo_length_;
+  memo_pos_ = pos_;
+  memo_token_ = t;
+  memo_length_ = scan(t);
+  return memo_length_;
+}
+
+std::optional<size_t> Tokenizer::scan(Token t) const {
   const std::string_view s = source_;
   const size_t p = pos_;
   const char c = p < s.size() ? s[p] : '\0';

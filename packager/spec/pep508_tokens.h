@@ -87,8 +87,15 @@ class Tokenizer {
   }
 
  private:
+  std::optional<size_t> scan(Token t) const;  // match() without the memo
+
   std::string_view source_;
   size_t pos_ = 0;
+  // The last match computed, so that the parsers' check-then-read does not scan a token
+  // twice (SPECIFIER and IDENTIFIER scans dominate requirement parsing).
+  mutable size_t memo_pos_ = std::string_view::npos;
+  mutable Token memo_token_ = Token::kEnd;
+  mutable std::optional<size_t> memo_length_;
 };
 
 }  // namespace funcpack::pep508

@@ -138,7 +138,13 @@ Parsed<SpecifierClauses> parse_specifier(Tokenizer& t) {
     // packaging keeps (no whitespace between operator and version).
     const size_t start = t.position();
     std::string_view token = t.read(Token::kSpecifier);
-    std::string clause = pep508::packaging_specifier(token).value_or(std::string(token));
+    // Only whitespace (Python's \s: ASCII space and controls, or non-ASCII) can make the kept
+    // form differ from the token.
+    const bool plain = std::all_of(token.begin(), token.end(), [](char ch) {
+      return static_cast<unsigned char>(ch) > 0x20 && static_cast<unsigned char>(ch) < 0x80;
+    });
+    std::string clause = plain ? std::string(token)
+                               : pep508::packaging_specifier(token).value_or(std::string(token));
     out.joined += clause;
     out.clauses.push_back({std::move(clause), start, t.position()});
     t.consume(Token::kWs);
@@ -232,13 +238,23 @@ Result<Requirement> Requirement::parse(std::string_view text) {
   }
   // packaging accepts every clause its tokenizer accepted; funcpack's SpecifierSet can still
   // refuse one (version numbers beyond 64 bits, see version.h). Point at that clause.
+  bool comma_in_operand = false;
+  SpecifierSet parsed;
   for (const auto& clause : specifier.clauses) {
-    if (auto one = Specifier::parse(clause.text); !one) {
+    auto one = Specifier::parse(clause.text);
+    if (!one) {
       Location loc;
       loc.column = static_cast<int>(clause.start) + 1;
       loc.end_column = static_cast<int>(clause.end) + 1;
       return fail(one.error().message, loc);
     }
+    comma_in_operand = comma_in_operand || clause.text.find(',') != std::string::npos;
+    parsed.add(std::move(*one));
+  }
+  if (!comma_in_operand) {
+    // The clauses are what SpecifierSet::parse would split `joined` into: no second parse.
+    req.specifier = std::move(parsed);
+    return req;
   }
   auto set = SpecifierSet::parse(specifier.joined);
   if (!set) {
