@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <filesystem>
 #include <ostream>
 #include <set>
@@ -203,16 +204,21 @@ void print_text(std::ostream& out, const std::string& root, const Target& target
 // directly.
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  // Appends to `out`; the text is complete once finish() has been called.
+  explicit JsonWriter(std::string& out) : out_(out), len_(out.size()) {}
+  void finish() { out_.resize(len_); }
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
   void begin_array() { open('['); }
   void end_array() { close(']'); }
   void key(std::string_view k) {  // `k` is one of our own keys: nothing to escape
     before_value();
-    out_ += '"';
-    out_ += k;
-    out_ += "\": ";
+    char* p = room(k.size() + 4);
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    std::memcpy(p, "\": ", 3);
+    len_ += k.size() + 4;
     after_key_ = true;
   }
   void value(std::string_view s) {
@@ -222,15 +228,15 @@ class JsonWriter {
   void value(const char* s) { value(std::string_view(s)); }
   void value(bool b) {
     before_value();
-    out_ += b ? "true" : "false";
+    put(b ? std::string_view("true") : std::string_view("false"));
   }
   void value(long long n) {
     before_value();
-    out_ += std::to_string(n);
+    put(std::to_string(n));
   }
   void null() {
     before_value();
-    out_ += "null";
+    put("null");
   }
   void string_or_null(std::string_view s) { s.empty() ? null() : value(s); }
   void strings(const std::vector<std::string>& v) {
@@ -240,59 +246,77 @@ class JsonWriter {
   }
 
  private:
+  // Makes room for `n` more bytes and returns where they go (len_ is not advanced).
+  char* room(size_t n) {
+    if (len_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, len_ + n + 4096));
+    return out_.data() + len_;
+  }
+  void put(std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    len_ += s.size();
+  }
+  void put(char c) {
+    *room(1) = c;
+    ++len_;
+  }
+  // A newline and the indentation of the current depth, after a comma when `comma`.
+  void newline(bool comma) {
+    const size_t indent = 2 * depth_.size();
+    char* p = room(indent + 2);
+    if (comma) *p++ = ',';
+    *p++ = '\n';
+    std::memset(p, ' ', indent);
+    len_ += indent + 1 + (comma ? 1 : 0);
+  }
   void before_value() {
     if (after_key_) {
       after_key_ = false;
       return;
     }
     if (depth_.empty()) return;
-    if (depth_.back()) out_ += ',';
+    newline(depth_.back() != 0);
     depth_.back() = 1;
-    out_ += '\n';
-    out_.append(2 * depth_.size(), ' ');
   }
   void open(char c) {
     before_value();
-    out_ += c;
+    put(c);
     depth_.push_back(0);
   }
   void close(char c) {
     const bool any = depth_.back() != 0;
     depth_.pop_back();
-    if (any) {
-      out_ += '\n';
-      out_.append(2 * depth_.size(), ' ');
-    }
-    out_ += c;
+    if (any) newline(false);
+    put(c);
   }
   void quoted(std::string_view s) {
-    out_ += '"';
+    put('"');
     size_t run = 0;  // start of the pending run of characters that need no escape
     for (size_t i = 0; i < s.size(); ++i) {
       const auto c = static_cast<unsigned char>(s[i]);
       if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_.append(s.data() + run, i - run);
+      put(s.substr(run, i - run));
       run = i + 1;
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\b': out_ += "\\b"; break;
-        case '\f': out_ += "\\f"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\r': out_ += "\\r"; break;
-        case '\t': out_ += "\\t"; break;
+        case '"': put("\\\""); break;
+        case '\\': put("\\\\"); break;
+        case '\b': put("\\b"); break;
+        case '\f': put("\\f"); break;
+        case '\n': put("\\n"); break;
+        case '\r': put("\\r"); break;
+        case '\t': put("\\t"); break;
         default: {
           static constexpr char kHex[] = "0123456789abcdef";
           const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out_.append(esc, sizeof esc);
+          put(std::string_view(esc, sizeof esc));
         }
       }
     }
-    out_.append(s.data() + run, s.size() - run);
-    out_ += '"';
+    put(s.substr(run));
+    put('"');
   }
 
   std::string& out_;
+  size_t len_;               // bytes of out_ written so far
   std::vector<char> depth_;  // per open container: has it a member yet?
   bool after_key_ = false;
 };
@@ -421,6 +445,7 @@ void print_json(std::ostream& out, const std::string& root, const Target& target
   j.value(applicable);
   j.end_object();
   j.end_object();
+  j.finish();
   text += '\n';
   out << text;
 }
