@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kManifestMagic = "funcpack-installed v1";
+constexpr std::string_view kManifestMagic = "funcpack-installed 2";
 constexpr std::string_view kZipSetMagic = "funcpack-zip-entries v1";
 constexpr size_t kChunk = 1 << 16;
 
@@ -56,7 +56,14 @@ struct FileRecord {
   std::string path;
   uint64_t size = 0;
   std::string sha256;
+  uint64_t inode = 0;     // the stamp a hit is checked against (see tree_intact)
+  uint64_t mtime_ns = 0;
 };
+
+uint64_t mtime_ns_of(const struct stat& st) {
+  return static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ULL +
+         static_cast<uint64_t>(st.st_mtim.tv_nsec);
+}
 
 struct Manifest {
   InstalledWheel wheel;
@@ -68,7 +75,8 @@ std::string manifest_text(std::string_view sha256, const Manifest& m) {
                   m.wheel.name + "\nversion " + m.wheel.version + "\ndist-info " +
                   m.wheel.dist_info + "\nbytes " + std::to_string(m.wheel.bytes) + "\n";
   for (const auto& f : m.files) {
-    s += "file " + f.sha256 + " " + std::to_string(f.size) + " " + f.path + "\n";
+    s += "file " + f.sha256 + " " + std::to_string(f.size) + " " + std::to_string(f.inode) +
+         " " + std::to_string(f.mtime_ns) + " " + f.path + "\n";
   }
   s += "end " + std::to_string(m.files.size()) + "\n";
   return s;
@@ -98,7 +106,10 @@ std::optional<Manifest> parse_manifest(std::string_view text, std::string_view s
     if (next_word(l) != "file") return std::nullopt;
     FileRecord f;
     f.sha256 = std::string(next_word(l));
-    if (!is_hex64(f.sha256) || !parse_u64(next_word(l), f.size) || l.empty()) return std::nullopt;
+    if (!is_hex64(f.sha256) || !parse_u64(next_word(l), f.size) ||
+        !parse_u64(next_word(l), f.inode) || !parse_u64(next_word(l), f.mtime_ns) || l.empty()) {
+      return std::nullopt;
+    }
     f.path = std::string(l);
     m.wheel.files.push_back(f.path);
     m.files.push_back(std::move(f));
@@ -129,18 +140,23 @@ std::optional<std::pair<std::string, uint64_t>> hash_file(const fs::path& p) {
   return std::make_pair(h.finish_hex(), size);
 }
 
-// True when every file of `m` under `tree` has its recorded size and sha256.
-bool tree_intact(const fs::path& tree, const Manifest& m) {
+// True when every file of `m` under `tree` is still the one the entry was made with. As git's
+// index does, a file is trusted when its stamp (regular file, size, inode, mtime to the
+// nanosecond) is unchanged: any write, truncation, replacement or removal changes it. A
+// file whose mtime is not older than the manifest's (`manifest_mtime_ns`: written in the
+// same clock tick, so a later same-tick edit would keep the stamp) is hashed as well.
+bool tree_intact(const fs::path& tree, const Manifest& m, uint64_t manifest_mtime_ns) {
   for (const auto& f : m.files) {
     struct stat st {};
     if (::lstat((tree / f.path).c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
-        static_cast<uint64_t>(st.st_size) != f.size) {
+        static_cast<uint64_t>(st.st_size) != f.size ||
+        static_cast<uint64_t>(st.st_ino) != f.inode || mtime_ns_of(st) != f.mtime_ns) {
       return false;
     }
-  }
-  for (const auto& f : m.files) {
-    auto h = hash_file(tree / f.path);
-    if (!h || h->first != f.sha256 || h->second != f.size) return false;
+    if (f.mtime_ns >= manifest_mtime_ns) {
+      auto h = hash_file(tree / f.path);
+      if (!h || h->first != f.sha256 || h->second != f.size) return false;
+    }
   }
   return true;
 }
@@ -250,10 +266,12 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
   const fs::path dir = root_ / std::string(sha256);
   std::optional<Manifest> manifest;
   auto load = [&]() -> bool {
+    struct stat st {};
+    if (::stat((dir / "manifest").c_str(), &st) != 0) return false;
     auto text = read_file(dir / "manifest");
     if (!text) return false;
     manifest = parse_manifest(*text, sha256);
-    return manifest && tree_intact(dir / "tree", *manifest);
+    return manifest && tree_intact(dir / "tree", *manifest, mtime_ns_of(st));
   };
   bool hit = fs::exists(dir, ec) && load();
   if (!hit) {
@@ -275,11 +293,13 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
     bool cacheable = true;
     for (const auto& f : installed->files) {
       auto h = hash_file(tmp->path() / "tree" / f);
-      if (!h || f.find('\n') != std::string::npos) {
+      struct stat st {};
+      if (!h || f.find('\n') != std::string::npos ||
+          ::lstat((tmp->path() / "tree" / f).c_str(), &st) != 0) {
         cacheable = false;
         break;
       }
-      m.files.push_back({f, h->second, h->first});
+      m.files.push_back({f, h->second, h->first, static_cast<uint64_t>(st.st_ino), mtime_ns_of(st)});
     }
     bool published = false;
     if (cacheable && write_file_atomic(tmp->path() / "manifest", manifest_text(sha256, m))) {
@@ -298,15 +318,9 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
     ++stats_.reused;
   }
 
-  // Link (else copy) the verified tree into site-packages; refuse clashes first, as
-  // install_wheel does, so a failure leaves site-packages as it was.
-  for (const auto& f : manifest->files) {
-    fs::path to = site_packages / f.path;
-    if (fs::exists(to, ec) || fs::is_symlink(to, ec)) {
-      return fail(wname + ": '" + f.path + "' is already installed in " + site_packages.string() +
-                  " (two distributions ship the same file)");
-    }
-  }
+  // Link (else copy) the verified tree into site-packages. A path that exists already is a
+  // clash (link(2) never replaces); what this call placed is removed again on any failure,
+  // so site-packages is left as it was, as install_wheel does.
   std::vector<fs::path> placed;
   auto rollback = [&](const std::string& why) -> Result<InstalledWheel> {
     for (const auto& p : placed) fs::remove(p, ec);
@@ -321,8 +335,14 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
       if (ec) return rollback("cannot create " + to.parent_path().string() + ": " + ec.message());
     }
     if (::link(from.c_str(), to.c_str()) != 0) {
-      if (errno != EXDEV && errno != EPERM && errno != EMLINK) {
-        return rollback("cannot install '" + f.path + "': " + errno_text(errno));
+      const int e = errno;
+      struct stat there {};
+      if (e == EEXIST || ::lstat(to.c_str(), &there) == 0) {
+        return rollback("'" + f.path + "' is already installed in " + site_packages.string() +
+                        " (two distributions ship the same file)");
+      }
+      if (e != EXDEV && e != EPERM && e != EMLINK) {
+        return rollback("cannot install '" + f.path + "': " + errno_text(e));
       }
       if (auto c = copy_regular(from, to); !c) return rollback(c.error().message);
     }

@@ -22,11 +22,15 @@
 // warm build reads and hashes, but neither inflates nor deflates.
 //
 // Safety:
-//  - Every hit is verified before use: the manifest parses and names this wheel's sha256,
-//    every tree file exists with the recorded size and sha256 (so a file edited, truncated or
-//    removed in the cache is caught), and a zip set's data matches its recorded sha256 (read
-//    through one open descriptor, which write_zip then reads from, so a concurrent
-//    replacement cannot mix two versions). A corrupt tree entry is moved aside, removed and
+//  - Every hit is verified before use: the manifest parses and names this wheel's sha256;
+//    every tree file is still the one the entry was made with, judged as git's index does by
+//    its stamp (regular file, size, inode, mtime in ns; a file written in the same clock
+//    tick as the manifest is also hashed against its recorded sha256), so a file edited,
+//    truncated, replaced or removed in the cache is caught without re-reading 100 MB on every
+//    build (the sha256s were checked against RECORD when the entry was made; silent media
+//    corruption that keeps the stamp is not detected); and a zip set's data, which goes into
+//    the zip verbatim, matches its recorded sha256 (read through one open descriptor, which
+//    write_zip then reads from, so a concurrent replacement cannot mix two versions). A corrupt tree entry is moved aside, removed and
 //    rebuilt from the wheel (counted in stats().rebuilt); a corrupt zip set is ignored and
 //    rewritten by `remember`.
 //  - Writes are atomic: a tree entry is built in ROOT/installed-v1/.tmp-HEX.XXXXXX and renamed

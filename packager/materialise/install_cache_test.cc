@@ -5,6 +5,7 @@
 #include "materialise/install_cache.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,6 +201,18 @@ TEST_F(InstallCacheTest, CorruptEntriesAreDetectedAndRebuilt) {
   expect_rebuilt("removed");
   fs::resize_file(entry() / "manifest", 40);
   expect_rebuilt("manifest");
+  {
+    // Replaced by another file of the same size with the old mtime put back: the inode tells.
+    fs::path victim = entry() / "tree/demo/__init__.py";
+    struct stat before {};
+    ASSERT_EQ(::stat(victim.c_str(), &before), 0);
+    std::string body = read_file(victim).value();
+    body[0] = 'W';
+    ASSERT_TRUE(write_file_atomic(victim, body).has_value());
+    struct timespec times[2] = {before.st_atim, before.st_mtim};
+    ASSERT_EQ(::utimensat(AT_FDCWD, victim.c_str(), times, 0), 0);
+  }
+  expect_rebuilt("replaced");
   // After a rebuild the entry is sound again.
   InstallCacheStats ok;
   build("again", &ok);

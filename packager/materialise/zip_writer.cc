@@ -714,12 +714,26 @@ Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesyste
           }
           pos += s.locals;
         } else {
+          // Entries that lie back to back in one file (a cached wheel's, in path order) are
+          // copied with one copy_file_range per run instead of one per entry.
+          const ZipPrebuilt* run = nullptr;
+          uint64_t run_length = 0;
+          auto flush = [&]() -> bool {
+            if (run == nullptr || run_length == 0) return true;
+            auto w = copy_range(run->file->fd(), run->offset, run_length, fd.fd);
+            if (!w) error = Error{"cannot write " + out_name + ": " + w.error().message, {}};
+            run = nullptr;
+            run_length = 0;
+            return w.has_value();
+          };
           for (size_t e = s.begin; e < s.end && !error; ++e) {
             const ZipPrebuilt& p = *entries[e].prebuilt;
-            if (auto w = copy_range(p.file->fd(), p.offset, p.length, fd.fd); !w) {
-              error = Error{"cannot write " + out_name + ": " + w.error().message, {}};
+            if (run != nullptr &&
+                (run->file != p.file || run->offset + run_length != p.offset) && !flush()) {
               break;
             }
+            if (run == nullptr) run = &p;
+            run_length += p.length;
             std::string central = p.central;
             set32(central.data() + 42, 0);
             if (auto c = append_central(central, pos, pos + p.length, cd, layout, out_name); !c) {
@@ -730,6 +744,7 @@ Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesyste
             spliced_bytes += infos[e].size;
             ++summary.reused;
           }
+          if (!error) flush();
         }
         // Free the segment's buffers and spill file (workers never look at a done segment).
         s.sink.reset();

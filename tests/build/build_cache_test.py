@@ -86,7 +86,8 @@ class BuildCacheTest(unittest.TestCase):
         # afresh), the others are reused, and the zip is the same.
         victim = max(entries, key=lambda p: sum(len(fs) for _, _, fs in os.walk(p)))
         with open(os.path.join(victim, "manifest")) as f:
-            victim_files = [l.split(" ", 3)[3] for l in f.read().splitlines() if l.startswith("file ")]
+            # "file SHA256 SIZE INODE MTIME_NS PATH"
+            victim_files = [l.split(" ", 5)[5] for l in f.read().splitlines() if l.startswith("file ")]
         with open(os.path.join(victim, "tree", victim_files[0]), "ab") as f:
             f.write(b"#")
         err, again, _ = self.build("damaged", cache)
