@@ -2,7 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <system_error>
 
 #include "base/fs.h"
@@ -23,6 +29,38 @@ Result<void> ensure_parent(const std::filesystem::path& path) {
   std::error_code ec;
   std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) return fail("cannot create " + path.parent_path().string() + ": " + ec.message());
+  return {};
+}
+
+// A cache entry is written to a temporary file and renamed into place (readers never see a torn
+// entry, concurrent writers never mix) but not fsync'ed: a cold lock writes hundreds of
+// entries, and fsync'ing each one cost more than all the parsing on a busy machine. An entry
+// a power cut leaves empty or cut short reads as a miss (load_* below check it) and is fetched
+// again; nothing in the cache is the only copy of anything.
+Result<void> write_entry(const std::filesystem::path& path, std::string_view data) {
+  std::string tmpl = (path.parent_path() / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) return fail("cannot write " + path.string() + ": " + std::strerror(errno));
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = errno;
+      ::close(fd);
+      ::unlink(tmpl.c_str());
+      return fail("cannot write " + path.string() + ": " + std::strerror(e));
+    }
+    p += n;
+    left -= size_t(n);
+  }
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0 || ::rename(tmpl.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmpl.c_str());
+    return fail("cannot write " + path.string() + ": " + std::strerror(e));
+  }
   return {};
 }
 
@@ -68,6 +106,8 @@ std::optional<CachedResponse> Cache::load_response(std::string_view url,
     r.status = it->get<long>();
   else
     return std::nullopt;
+  if (auto it = h.find("fresh_until"); it != h.end() && it->is_number_integer())
+    r.fresh_until = it->get<int64_t>();
   r.body = text->substr(nl + 1);
   return r;
 }
@@ -81,9 +121,10 @@ Result<void> Cache::store_response(std::string_view url, std::string_view varian
                       {"etag", response.etag},
                       {"last_modified", response.last_modified},
                       {"content_type", response.content_type},
-                      {"effective_url", strip_credentials(response.effective_url)}};
+                      {"effective_url", strip_credentials(response.effective_url)},
+                      {"fresh_until", response.fresh_until}};
   std::string text = h.dump() + "\n" + response.body;
-  return write_file_atomic(path, text);
+  return write_entry(path, text);
 }
 
 std::optional<std::filesystem::path> Cache::artifact_path(std::string_view sha256_hex) const {
@@ -100,6 +141,7 @@ Result<std::filesystem::path> Cache::store_artifact(std::string_view data) const
   std::error_code ec;
   if (std::filesystem::is_regular_file(p, ec)) return p;
   if (auto ok = ensure_parent(p); !ok) return std::unexpected(ok.error());
+  // Artifacts (what gets installed) keep the fsync: only responses and metadata skip it.
   if (auto ok = write_file_atomic(p, data); !ok) return std::unexpected(ok.error());
   return p;
 }
@@ -107,7 +149,9 @@ Result<std::filesystem::path> Cache::store_artifact(std::string_view data) const
 std::optional<std::string> Cache::load_metadata(std::string_view sha256_hex) const {
   if (!is_sha256_hex(sha256_hex)) return std::nullopt;
   Result<std::string> text = read_file(sharded("metadata-v1/sha256", sha256_hex));
-  if (!text) return std::nullopt;
+  // Core metadata starts with its Metadata-Version field and ends with a newline or its body;
+  // an empty entry is one a crash cut short.
+  if (!text || text->empty()) return std::nullopt;
   return *text;
 }
 
@@ -115,7 +159,7 @@ Result<void> Cache::store_metadata(std::string_view sha256_hex, std::string_view
   if (!is_sha256_hex(sha256_hex)) return fail("not a sha256: " + std::string(sha256_hex));
   std::filesystem::path p = sharded("metadata-v1/sha256", sha256_hex);
   if (auto ok = ensure_parent(p); !ok) return ok;
-  return write_file_atomic(p, metadata);
+  return write_entry(p, metadata);
 }
 
 }  // namespace funcpack

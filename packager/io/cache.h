@@ -2,18 +2,22 @@
 //
 // Owns the on-disk layout (versioned, so a future change of format starts a new directory):
 //   ROOT/http-v1/XX/SHA           one HTTP response: a JSON header line (url, status, etag,
-//                                 last_modified, content_type, effective_url), "\n", the body.
+//                                 last_modified, content_type, effective_url, fresh_until),
+//                                 "\n", the body.
 //                                 SHA = sha256 of "URL\nVARIANT" (URL without credentials).
 //   ROOT/artifacts-v1/sha256/XX/HEX   a downloaded file whose sha256 is HEX (content-addressed:
 //                                 the name is checked against the bytes when stored).
 //   ROOT/metadata-v1/sha256/XX/HEX    the core metadata of the artifact whose sha256 is HEX.
-// XX is the first two hex digits. Every write is atomic (write_file_atomic), so concurrent
-// runs and killed runs never leave a torn entry; a corrupt entry reads as a miss.
+// XX is the first two hex digits. Every write is atomic (a temporary file renamed into place),
+// so concurrent runs and killed runs never leave a torn entry; a corrupt or empty entry reads
+// as a miss. Artifacts are fsync'ed (write_file_atomic); responses and metadata are not (a cold
+// lock writes hundreds of them; a power cut costs a refetch at most).
 //
 // Default root: $FUNCPACK_CACHE_DIR, else $XDG_CACHE_HOME/funcpack, else ~/.cache/funcpack.
 // Credentials never reach the cache: keys and stored URLs are stripped/redacted.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -30,6 +34,9 @@ struct CachedResponse {
   std::string last_modified;
   std::string content_type;
   std::string effective_url;
+  // Unix time (seconds) until which the response may be used without asking the server again
+  // (from its Cache-Control max-age); 0: revalidate before use.
+  int64_t fresh_until = 0;
   std::string body;
 };
 

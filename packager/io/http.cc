@@ -261,6 +261,7 @@ struct HttpClient::Impl {
           if (ct) r.content_type = ct;
           r.etag = header_value(e, "ETag");
           r.last_modified = header_value(e, "Last-Modified");
+          r.cache_control = header_value(e, "Cache-Control");
           r.attempts = t->attempt;
           results[t->index] = std::move(r);
           --remaining;

@@ -74,6 +74,7 @@ struct HttpResponse {
   std::string content_type;
   std::string etag;
   std::string last_modified;
+  std::string cache_control;  // the Cache-Control header ("" when absent)
   int attempts = 1;
 };
 

@@ -1,6 +1,7 @@
 #include "io/index_source.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -79,6 +80,36 @@ std::string sha256_of(const DistributionFile& f) {
   return it == f.hashes.end() ? std::string() : it->second;
 }
 
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Until when a response may be reused without asking again (RFC 9111 section 5.2.2): now +
+// max-age, unless no-cache or no-store says otherwise; 0 (revalidate) without max-age. funcpack
+// is a private cache, so "private" does not matter; heuristic freshness is never assumed (an
+// index without Cache-Control is asked every time, and answers 304 when nothing changed).
+int64_t fresh_until(std::string_view cache_control) {
+  int64_t max_age = -1;
+  for (std::string_view part : split(cache_control, ',')) {
+    std::string d = to_lower(trim(part));
+    if (d == "no-cache" || d == "no-store" || d.starts_with("no-cache=")) return 0;
+    if (d.starts_with("max-age=")) {
+      std::string_view v = std::string_view(d).substr(8);
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      int64_t n = 0;
+      bool ok = !v.empty() && v.size() < 12;
+      for (char c : v) {
+        if (!is_ascii_digit(c)) ok = false;
+        else n = n * 10 + (c - '0');
+      }
+      if (ok) max_age = n;
+    }
+  }
+  return max_age > 0 ? unix_now() + max_age : 0;
+}
+
 struct PageState {
   bool exists = false;
   ProjectPage page;
@@ -133,6 +164,12 @@ struct IndexSource::Impl {
   std::vector<DistributionFile> find_link_pages;  // every anchor of find-links HTML pages
   std::vector<LocalFile> find_link_files;         // every file of find-links directories
   std::map<std::string, std::string> local_sha256;  // path -> hex
+  // PEP 658 responses fetched ahead of need (prefetch_metadata), by metadata URL; consumed by
+  // core_metadata_file exactly as if it had made the request itself.
+  std::map<std::string, Result<HttpResponse>> prefetched_metadata;
+  // Every metadata() outcome, by file URL: asking twice never transfers twice, and an error
+  // met by a prefetch is the error a later metadata() call reports.
+  std::map<std::string, Result<std::string>> metadata_memo;
 
   void register_credentials(const std::string& url_with_userinfo) {
     std::optional<UrlParts> p = parse_url(url_with_userinfo);
@@ -178,12 +215,19 @@ struct IndexSource::Impl {
     CachedResponse entry;
     if (r->status == 304 && cached) {
       entry = *cached;
+      // A 304 renews the stored response's freshness (RFC 9111 section 4.3.4).
+      int64_t fresh = fresh_until(r->cache_control);
+      if (fresh != entry.fresh_until && cache) {
+        entry.fresh_until = fresh;
+        (void)cache->store_response(url, variant, entry);
+      }
     } else if (r->status == 200 || r->status == 404 || r->status == 410) {
       entry.status = r->status == 410 ? 404 : r->status;
       entry.etag = r->etag;
       entry.last_modified = r->last_modified;
       entry.content_type = r->content_type;
       entry.effective_url = r->effective_url;
+      entry.fresh_until = fresh_until(r->cache_control);
       if (r->status == 200) entry.body = std::move(r->body);
       if (cache) {
         // A cache that cannot be written slows the next run down; it does not fail this one.
@@ -227,6 +271,7 @@ struct IndexSource::Impl {
     std::vector<HttpRequest> requests;
     std::vector<std::pair<size_t, std::string>> http_keys;
     std::vector<std::optional<CachedResponse>> cached;
+    const int64_t now = unix_now();
     for (const auto& key : keys) {
       if (pages.contains(key)) continue;
       std::string url = page_url(key.first, key.second);
@@ -236,7 +281,9 @@ struct IndexSource::Impl {
       }
       std::optional<CachedResponse> c;
       if (cache) c = cache->load_response(url, kPageVariant);
-      if (o.offline) {
+      if (o.offline || (c && c->fresh_until > now)) {
+        // Offline, or the index said the page stays fresh until then (Cache-Control max-age,
+        // as PyPI sends): no request.
         if (c)
           pages.emplace(key, state_from_entry(url, key.second, *c));
         else
@@ -585,9 +632,15 @@ struct IndexSource::Impl {
       } else if (o.offline) {
         return fail("GET " + display + ": not in the cache (offline mode)");
       } else {
-        HttpRequest req;
-        req.url = url;
-        Result<HttpResponse> r = http->get(req);
+        Result<HttpResponse> r = fail("");
+        if (auto pre = prefetched_metadata.find(url); pre != prefetched_metadata.end()) {
+          r = std::move(pre->second);
+          prefetched_metadata.erase(pre);
+        } else {
+          HttpRequest req;
+          req.url = url;
+          r = http->get(req);
+        }
         if (!r) return std::unexpected(r.error());
         if (r->status == 404) return std::optional<std::string>{};
         if (r->status != 200) return fail("GET " + display + ": HTTP " + std::to_string(r->status));
@@ -611,6 +664,73 @@ struct IndexSource::Impl {
   }
 
   Result<std::string> metadata(const DistributionFile& f) {
+    if (auto memo = metadata_memo.find(f.url); memo != metadata_memo.end()) return memo->second;
+    Result<std::string> r = metadata_uncached(f);
+    metadata_memo.emplace(f.url, r);
+    return r;
+  }
+
+  // Whether metadata(f) would fetch f's PEP 658 file over HTTP: nothing about it is cached.
+  bool needs_metadata_fetch(const DistributionFile& f) {
+    if (!f.core_metadata || is_file_url(f.url) || o.offline || metadata_memo.contains(f.url))
+      return false;
+    std::string url = f.url + ".metadata";
+    if (prefetched_metadata.contains(url)) return false;
+    std::string sha = sha256_of(f);
+    if (cache && !sha.empty()) {
+      if (cache->load_metadata(sha)) return false;
+      if (f.filename.ends_with(".whl") && cache->artifact_path(sha)) return false;
+    }
+    if (cache) {
+      std::optional<CachedResponse> c = cache->load_response(url, kMetadataVariant);
+      if (c && c->status == 200) return false;
+    }
+    return true;
+  }
+
+  void prefetch_metadata(const std::vector<DistributionFile>& files) {
+    std::vector<HttpRequest> requests;
+    std::set<std::string> seen;
+    for (const DistributionFile& f : files) {
+      if (!needs_metadata_fetch(f)) continue;
+      std::string url = f.url + ".metadata";
+      if (!seen.insert(url).second) continue;
+      HttpRequest req;
+      req.url = url;
+      requests.push_back(std::move(req));
+    }
+    if (requests.empty()) return;
+    std::vector<Result<HttpResponse>> responses = http->get_all(requests);
+    for (size_t i = 0; i < responses.size(); ++i)
+      prefetched_metadata.emplace(requests[i].url, std::move(responses[i]));
+    // Finish every file the index answered (hash check, cache) now: the next run then finds
+    // it cached even if the resolver never asks for it in this one. Other outcomes wait for
+    // metadata(), which may fall back to the wheel (a transfer this hint must not start).
+    for (const DistributionFile& f : files) {
+      auto pre = prefetched_metadata.find(f.url + ".metadata");
+      if (pre != prefetched_metadata.end() && pre->second && pre->second->status == 200)
+        (void)metadata(f);
+    }
+  }
+
+  std::optional<std::string> cached_metadata(const DistributionFile& f) {
+    auto text = [](const Result<std::string>& r) -> std::optional<std::string> {
+      if (r) return *r;
+      return std::nullopt;
+    };
+    if (auto memo = metadata_memo.find(f.url); memo != metadata_memo.end()) return text(memo->second);
+    // Local files, and files whose PEP 658 answer is here: metadata() needs no transfer.
+    if (is_file_url(f.url)) return text(metadata(f));
+    std::string sha = sha256_of(f);
+    if (cache && !sha.empty())
+      if (auto m = cache->load_metadata(sha)) return m;
+    auto pre = prefetched_metadata.find(f.url + ".metadata");
+    if (pre != prefetched_metadata.end() && pre->second && pre->second->status == 200)
+      return text(metadata(f));
+    return std::nullopt;
+  }
+
+  Result<std::string> metadata_uncached(const DistributionFile& f) {
     std::string sha = sha256_of(f);
     if (cache && !sha.empty())
       if (auto m = cache->load_metadata(sha)) return *m;
@@ -664,6 +784,16 @@ void IndexSource::prefetch(const std::vector<std::string>& normalized_names) {
 Result<std::string> IndexSource::metadata(const DistributionFile& file) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->metadata(file);
+}
+
+void IndexSource::prefetch_metadata(const std::vector<DistributionFile>& files) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->prefetch_metadata(files);
+}
+
+std::optional<std::string> IndexSource::cached_metadata(const DistributionFile& file) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->cached_metadata(file);
 }
 
 Result<std::filesystem::path> IndexSource::download(const DistributionFile& file) {

@@ -2,7 +2,8 @@
 // --find-links locations, and the cache, behind package_source.h's interface.
 //
 // Owns the multi-index policy, find-links handling, offline mode, PEP 658 metadata with the
-// wheel fallback, verified downloads and the parallel prefetch of project pages.
+// wheel fallback, verified downloads and the parallel prefetch of project pages and PEP 658
+// files (each outcome, errors included, is kept: a later request never transfers again).
 //
 // Policy (README section "index" documents it for users):
 // - Indexes are searched in this order: every --extra-index-url in the order given, then
@@ -84,6 +85,12 @@ class IndexSource : public PackageSource {
   // kFirstIndex, one round per index for the names the earlier indexes lack). Blocks until
   // done; results (and errors) are kept for project().
   void prefetch(const std::vector<std::string>& normalized_names) override;
+  // Fetches the PEP 658 files of `files` that nothing cached covers, in parallel; metadata()
+  // then finishes each (hash check, cache) as if it had fetched it, errors included.
+  void prefetch_metadata(const std::vector<DistributionFile>& files) override;
+  // metadata(file) when that needs no transfer: a memoised result, the metadata cache, a local
+  // file, or a prefetched PEP 658 answer; else nullopt.
+  std::optional<std::string> cached_metadata(const DistributionFile& file) override;
 
   // The local path of `file`'s bytes: a local file as is, else the cache's artifact
   // (downloaded when missing). The sha256 the index gave is checked. Errors name the URL

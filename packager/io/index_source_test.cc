@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "base/fs.h"
 #include "base/hash.h"
+#include "base/strings.h"
 #include "io/simple_index.h"
 #include "io/testing_index_server.h"
 #include "io/url.h"
@@ -430,6 +433,94 @@ TEST_F(IndexSourceTest, WrongCredentialsAreAClearError) {
   ASSERT_FALSE(alpha);
   EXPECT_EQ(alpha.error().message,
             "GET " + s.url("/simple/alpha/") + ": HTTP 401 (credentials missing or rejected)");
+}
+
+std::string sorted_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (std::string_view l : split(text, '\n'))
+    if (!l.empty()) lines.emplace_back(l);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
+TEST_F(IndexSourceTest, PrefetchedMetadataIsCachedAndNeverFetchedTwice) {
+  IndexServer s = serve("public");
+  std::string base = s.url("/simple");
+  IndexSource src(options(base));
+  Result<ProjectPage> page = src.project("beta");
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->files.size(), 2u);
+  src.prefetch_metadata(page->files);
+  src.prefetch_metadata(page->files);  // nothing left to fetch
+  std::string md20 = *read_file(tmp_->path() / "public/files/beta-2.0-py3-none-any.whl.metadata");
+  std::string md21 = *read_file(tmp_->path() / "public/files/beta-2.1-py3-none-any.whl.metadata");
+  EXPECT_EQ(src.cached_metadata(page->files[0]), md20);
+  Result<std::string> md = src.metadata(page->files[1]);
+  ASSERT_TRUE(md) << md.error().message;
+  EXPECT_EQ(*md, md21);
+  // The two files went out in parallel (in either order), once each.
+  EXPECT_EQ(sorted_lines(s.request_summary()),
+            "200 /files/beta-2.0-py3-none-any.whl.metadata\n"
+            "200 /files/beta-2.1-py3-none-any.whl.metadata\n"
+            "200 /simple/beta/\n");
+  // Both are in the cache for the next run, which needs no metadata transfer at all.
+  s.clear_log();
+  IndexSource next(options(base));
+  Result<ProjectPage> again = next.project("beta");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(next.cached_metadata(again->files[1]), md21);
+  next.prefetch_metadata(again->files);
+  EXPECT_EQ(s.request_summary(), "304 /simple/beta/\n");
+}
+
+TEST_F(IndexSourceTest, PrefetchedMetadataFailureIsWhatMetadataReports) {
+  IndexServer s = serve("public", {"/files/beta-2.1-py3-none-any.whl.metadata=500"});
+  IndexSource src(options(s.url("/simple")));
+  Result<ProjectPage> page = src.project("beta");
+  ASSERT_TRUE(page);
+  src.prefetch_metadata(page->files);
+  EXPECT_EQ(src.cached_metadata(page->files[1]), std::nullopt);
+  Result<std::string> md = src.metadata(page->files[1]);
+  ASSERT_FALSE(md);
+  EXPECT_EQ(md.error().message,
+            "GET " + s.url("/files/beta-2.1-py3-none-any.whl.metadata") + ": HTTP 500 after 3 attempts");
+  ASSERT_FALSE(src.metadata(page->files[1]));
+  // The three attempts of the prefetch, and no more.
+  int attempts = 0;
+  for (const auto& r : s.requests())
+    if (r.value("path", std::string()) == "/files/beta-2.1-py3-none-any.whl.metadata") ++attempts;
+  EXPECT_EQ(attempts, 3);
+}
+
+TEST_F(IndexSourceTest, PagesStayFreshForTheirMaxAge) {
+  std::string base;
+  {
+    IndexServer::Options o;
+    o.root = tmp_->path() / "public";
+    o.log = tmp_->path() / "fresh.log";
+    o.max_age = 600;
+    std::string error;
+    std::optional<IndexServer> s = IndexServer::start(o, &error);
+    ASSERT_TRUE(s) << error;
+    base = s->url("/simple");
+    IndexSource first(options(base));
+    ASSERT_TRUE(first.project("beta"));
+    s->clear_log();
+    IndexSource second(options(base));
+    Result<ProjectPage> page = second.project("beta");
+    ASSERT_TRUE(page) << page.error().message;
+    EXPECT_EQ(page->files.size(), 2u);
+    EXPECT_EQ(s->request_summary(), "");  // max-age=600: used as is
+  }
+  // Without max-age (the default server), every run revalidates.
+  IndexServer plain = serve("public");
+  IndexSource a(options(plain.url("/simple")));
+  ASSERT_TRUE(a.project("beta"));
+  IndexSource b(options(plain.url("/simple")));
+  ASSERT_TRUE(b.project("beta"));
+  EXPECT_EQ(plain.request_summary(), "200 /simple/beta/\n304 /simple/beta/\n");
 }
 
 TEST(IndexSourceOptionsTest, PipEnvironmentFillsWhatIsUnset) {

@@ -50,6 +50,19 @@ class PackageSource {
   // A hint that these projects will be asked for soon; implementations may fetch them in
   // parallel in the background. Never fails.
   virtual void prefetch(const std::vector<std::string>& normalized_names) { (void)normalized_names; }
+
+  // A hint that metadata(file) will be asked for these files soon; implementations may fetch
+  // them in parallel now and keep each outcome (errors included) for metadata(), so that asking
+  // later costs no transfer and sees the same result. Never fails.
+  virtual void prefetch_metadata(const std::vector<DistributionFile>& files) { (void)files; }
+
+  // The text metadata(file) would return, when it is at hand without any transfer (fetched
+  // before, or in a cache), else nullopt. Never fails, never touches the network; for callers
+  // that only speculate (the resolver's prefetch walk).
+  virtual std::optional<std::string> cached_metadata(const DistributionFile& file) {
+    (void)file;
+    return std::nullopt;
+  }
 };
 
 }  // namespace funcpack

@@ -85,6 +85,7 @@ class IndexServer {
     std::string validators = "both";
     double hang_seconds = 30;
     std::filesystem::path tls_cert, tls_key;  // both set: HTTPS
+    std::optional<int> max_age;               // --max-age: Cache-Control on every answer
   };
 
   // Starts the server; returns nullopt (and fills *error) when it does not come up.
@@ -102,6 +103,7 @@ class IndexServer {
       argv.push_back("--auth");
       argv.push_back(o.auth);
     }
+    if (o.max_age) argv.insert(argv.end(), {"--max-age", std::to_string(*o.max_age)});
     if (!o.tls_cert.empty())
       argv.insert(argv.end(), {"--tls-cert", o.tls_cert.string(), "--tls-key", o.tls_key.string()});
     int in[2], out[2];

@@ -154,6 +154,118 @@ struct ProjectInfo {
 
 struct RestartNeeded {};
 
+// The project's candidates, from `projects` or else from the source (then kept there).
+Result<ProjectInfo*> load_project(PackageSource& source, const CandidateSelector& selector,
+                                  std::map<std::string, ProjectInfo>& projects,
+                                  const std::string& base) {
+  auto it = projects.find(base);
+  if (it != projects.end()) return &it->second;
+  auto page = source.project(base);
+  if (!page) return std::unexpected(page.error());
+  if (page->name.empty()) page->name = base;
+  ProjectInfo info;
+  info.cands = selector.select(*page);
+  info.cands.name = base;
+  return &projects.emplace(base, std::move(info)).first->second;
+}
+
+// The prefetch walk. The solver asks its source for one page or one metadata file at a time,
+// so against a real index its run time is the sum of hundreds of round trips. Before it
+// starts, this walk follows the dependency graph breadth-first as if the newest allowed
+// version of everything were chosen (which is what the solver tries first), one level at a
+// time: the level's project pages in one parallel batch, then the chosen versions' metadata
+// in another. The solver then finds nearly everything already fetched.
+// The walk only warms the source and `projects` (candidates and parsed metadata, which are
+// what the solver would compute from the same data): it decides nothing, so the resolution
+// is the same with or without it. It never fails: an error stays in the source for the solver
+// to meet, if the solver needs that page or file at all.
+void prefetch_walk(PackageSource& source, const CandidateSelector& selector,
+                   const ResolveRequest& req, std::map<std::string, ProjectInfo>& projects) {
+  const MarkerEnvironment env = req.target.marker_environment();
+  const Version python = req.target.python_full();
+  struct Want {
+    std::string name;
+    std::string extra;
+    const SpecifierSet* spec;  // the first requirement seen on it (the root's, or a parent's)
+    bool pinned;
+  };
+  std::set<std::string> seen;  // "name" or "name[extra]"
+  std::vector<Want> frontier;
+  auto want = [&](std::vector<Want>& into, const Requirement& r) {
+    if (!r.url.empty()) return;
+    std::string n = r.normalized_name();
+    bool pinned = false;
+    for (const auto& sp : r.specifier.specifiers())
+      if ((sp.op() == Specifier::Op::kEqual && !sp.is_wildcard()) ||
+          sp.op() == Specifier::Op::kArbitrary)
+        pinned = true;
+    std::vector<std::string> extras{""};
+    for (const auto& e : r.extras) extras.push_back(normalize_name(e));
+    for (const auto& e : extras)
+      if (seen.insert(e.empty() ? n : n + "[" + e + "]").second)
+        into.push_back(Want{n, e, &r.specifier, pinned});
+  };
+  for (const auto& r : req.requirements)
+    if (!r.marker || r.marker->evaluate(env, "")) want(frontier, r);
+
+  while (!frontier.empty()) {
+    std::vector<std::string> names;
+    for (const Want& w : frontier)
+      if (!projects.count(w.name) &&
+          std::find(names.begin(), names.end(), w.name) == names.end())
+        names.push_back(w.name);
+    source.prefetch(names);
+
+    std::vector<std::pair<size_t, ProjectInfo*>> chosen;  // per frontier entry
+    std::vector<DistributionFile> files;
+    for (const Want& w : frontier) {
+      auto info = load_project(source, selector, projects, w.name);
+      if (!info) {
+        chosen.emplace_back(0, nullptr);
+        continue;
+      }
+      const ProjectCandidates& c = (*info)->cands;
+      bool pre = req.pre || w.spec->names_prerelease() || (w.spec->empty() && !c.has_usable_final());
+      std::optional<size_t> best;
+      for (size_t i = c.versions.size(); i-- > 0;) {
+        const VersionCandidate& v = c.versions[i];
+        if (!v.usable() || (v.yanked && !w.pinned) || !w.spec->contains(v.version, pre)) continue;
+        best = i;
+        break;
+      }
+      chosen.emplace_back(best.value_or(0), best ? *info : nullptr);
+      if (best && !(*info)->metadata.count(*best)) files.push_back(*c.versions[*best].file);
+    }
+    source.prefetch_metadata(files);
+
+    std::vector<Want> next;
+    for (size_t k = 0; k < frontier.size(); ++k) {
+      auto [i, info] = chosen[k];
+      if (!info) continue;
+      std::shared_ptr<const CoreMetadata> md;
+      if (auto found = info->metadata.find(i); found != info->metadata.end()) {
+        md = found->second;
+      } else {
+        const DistributionFile& file = *info->cands.versions[i].file;
+        std::optional<std::string> text = source.cached_metadata(file);
+        if (!text) continue;
+        auto parsed = CoreMetadata::parse(*text, file.filename + ".metadata");
+        if (!parsed) continue;  // the solver reparses it and reports the error if it matters
+        md = std::make_shared<const CoreMetadata>(std::move(*parsed));
+        info->metadata[i] = md;
+      }
+      if (md->requires_python && !md->requires_python->contains(python, true)) continue;
+      const std::string& extra = frontier[k].extra;
+      for (const auto& r : md->requires_dist) {
+        bool base_on = !r.marker || r.marker->evaluate(env, "");
+        bool on = extra.empty() ? base_on : !base_on && r.marker && r.marker->evaluate(env, extra);
+        if (on) want(next, r);
+      }
+    }
+    frontier = std::move(next);
+  }
+}
+
 class Solver {
  public:
   Solver(PackageSource& source, const ResolveRequest& req, const CandidateSelector& selector,
@@ -235,15 +347,7 @@ class Solver {
 // ---------------------------------------------------------------------------------------------
 
 Result<ProjectInfo*> Solver::project(const std::string& base) {
-  auto it = projects_.find(base);
-  if (it != projects_.end()) return &it->second;
-  auto page = source_.project(base);
-  if (!page) return std::unexpected(page.error());
-  if (page->name.empty()) page->name = base;
-  ProjectInfo info;
-  info.cands = selector_.select(*page);
-  info.cands.name = base;
-  return &projects_.emplace(base, std::move(info)).first->second;
+  return load_project(source_, selector_, projects_, base);
 }
 
 Result<int> Solver::package_id(const std::string& base, const std::string& extra) {
@@ -517,6 +621,19 @@ Result<std::vector<Incompat>> Solver::dependencies(int pkg, size_t version) {
     if (found != info.metadata.end()) {
       md = found->second;
     } else {
+      // Backtracking walks down a project's versions one metadata file at a time: fetch the
+      // next allowed versions' files in the same batch as this one, more the more versions of
+      // the project were needed already (1, 2, 4, 8: a few wasted requests at most, and
+      // logarithmically many round trips for a long walk).
+      std::vector<DistributionFile> batch{*vc.file};
+      size_t batch_size = std::clamp<size_t>(info.metadata.size(), 1, 8);
+      if (acc_[pkg]) {
+        for (size_t j = version; j-- > 0 && batch.size() < batch_size;) {
+          if (acc_[pkg]->set.has(j) && usable(pkg, j) && !info.metadata.count(j))
+            batch.push_back(*info.cands.versions[j].file);
+        }
+      }
+      if (batch.size() > 1) source_.prefetch_metadata(batch);
       auto text = source_.metadata(*vc.file);
       if (!text) return std::unexpected(text.error());
       auto parsed = CoreMetadata::parse(*text, vc.file->filename + ".metadata");
@@ -977,6 +1094,7 @@ std::expected<Resolution, ResolveFailure> resolve(PackageSource& source,
   CandidateSelector selector(request.target, request.binary);
   std::map<std::string, ProjectInfo> projects;
   std::set<std::string> pre_ok, yank_ok;
+  prefetch_walk(source, selector, request, projects);
   auto note = [&](const Requirement& r) {
     std::string n = r.normalized_name();
     if (r.specifier.names_prerelease()) pre_ok.insert(n);

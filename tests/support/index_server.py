@@ -8,7 +8,7 @@ stdout once it is listening, so a test can start it and read where it is.
   index_server.py --root DIR [--port N] [--log FILE] [--auth USER:PASSWORD]
                   [--validators both|etag|last-modified|none] [--hang-seconds S]
                   [--fault PATH=KIND[:COUNT]]... [--exit-on-stdin-eof]
-                  [--tls-cert CERT.pem --tls-key KEY.pem]
+                  [--tls-cert CERT.pem --tls-key KEY.pem] [--max-age SECONDS]
 
 Behaviour
 - A path naming a directory without a trailing slash is redirected (301) to PATH/, as PyPI
@@ -31,6 +31,8 @@ Behaviour
   (before its first byte is sent, so a client that has its answer sees the record):
   {"method", "path", "status", "accept", "if_none_match", "if_modified_since",
    "authorized", "fault", "bytes"} ("bytes": body bytes sent, 0 for 304/HEAD).
+- --max-age SECONDS: every page and file (200 and 304) says "Cache-Control: max-age=SECONDS",
+  as PyPI does (600 for simple pages), so clients may reuse them that long without asking.
 - --tls-cert/--tls-key: serve HTTPS (HTTP/1.1) with that certificate, for --cert tests.
 - Stops on SIGTERM/SIGINT, and with --exit-on-stdin-eof when its stdin closes (so a test
   that dies does not leave the server behind).
@@ -119,6 +121,7 @@ class State:
         self.faults = [Fault(s) for s in args.fault]
         self.hang_seconds = args.hang_seconds
         self.validators = args.validators
+        self.max_age = args.max_age
         self.auth = None
         if args.auth:
             self.auth = "Basic " + base64.b64encode(args.auth.encode()).decode()
@@ -263,6 +266,8 @@ class Handler(BaseHTTPRequestHandler):
             headers.append(("Last-Modified", last_modified))
         if vary:
             headers.append(("Vary", "Accept"))
+        if st.max_age is not None:
+            headers.append(("Cache-Control", f"max-age={st.max_age}"))
         if not_modified:
             self.record(304, fault, 0)
             self.send_response(304)
@@ -305,6 +310,7 @@ def main():
     ap.add_argument("--hang-seconds", type=float, default=30.0)
     ap.add_argument("--fault", action="append", default=[])
     ap.add_argument("--exit-on-stdin-eof", action="store_true")
+    ap.add_argument("--max-age", type=int)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     args = ap.parse_args()
