@@ -64,7 +64,9 @@
 //
 // Contract: streaming (memory as above). The zip is written to `<out>.tmp.XXXXXX` beside
 // `out`, fsynced and renamed over `out`; on any failure the temporary file is removed and
-// `out` is untouched. Errors are those of the first failing entry in sorted order.
+// `out` is untouched. Sources are stat'ed before anything is compressed, so a missing or
+// non-regular source is reported first (the first such in sorted order); otherwise the error
+// is that of the first entry, in sorted order, whose compression failed.
 #pragma once
 
 #include <cstdint>
