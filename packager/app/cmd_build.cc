@@ -351,7 +351,8 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     std::optional<fs::path> local;
     for (const auto& dir : resolve_options.find_links) {
       fs::path c = fs::path(dir) / p.file.filename;
-      if (fs::is_regular_file(c)) {
+      std::error_code stat_ec;  // unreadable entries are simply not candidates
+      if (fs::is_regular_file(c, stat_ec)) {
         local = c;
         break;
       }
@@ -425,7 +426,7 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
 
   // Audit against the target's manylinux ceiling.
-  if (fs::exists(site)) {
+  if (std::error_code site_ec; fs::exists(site, site_ec)) {
     auto policies = PolicySet::load("manylinux");
     if (!policies) {
       err << me << policies.error().message << "\n";
@@ -467,7 +468,7 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     report_files.push_back({f.path, f.size, ""});
   }
   std::map<std::string, uint64_t> installed_sizes;
-  if (fs::exists(site)) {
+  if (std::error_code site_ec; fs::exists(site, site_ec)) {
     if (auto walked = add_tree(site, kSitePackages, entries, installed_sizes); !walked) {
       err << me << walked.error().message << "\n";
       return 1;

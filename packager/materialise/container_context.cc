@@ -268,7 +268,8 @@ Result<ContextSummary> write_container_context(std::vector<ContextFile> files,
   // Into place. An old context is moved aside onto an empty directory (rename(2) may replace
   // an empty directory), the new one renamed in, and the old one removed; if the second
   // rename fails the old context is put back.
-  if (*replace && !fs::is_empty(dir)) {
+  std::error_code empty_ec;
+  if (*replace && !fs::is_empty(dir, empty_ec)) {
     std::string old_tmpl = (parent / (dir.filename().string() + ".old.XXXXXX")).string();
     if (::mkdtemp(old_tmpl.data()) == nullptr)
       return fail("cannot write " + dir.string() + ": " + errno_text(errno));
