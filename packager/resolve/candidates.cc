@@ -40,7 +40,12 @@ CandidateSelector::CandidateSelector(const Target& target, BinaryPolicy policy)
     : target_(target),
       policy_(std::move(policy)),
       priority_(target.compatible_tags()),
-      python_full_(target.python_full()) {}
+      python_full_(target.python_full()) {
+  for (const auto& t : priority_.tags()) {
+    interpreters_.insert(t.interpreter);
+    platforms_.insert(t.platform);
+  }
+}
 
 std::string CandidateSelector::target_description() const {
   return "cp" + std::to_string(target_.python_major) + std::to_string(target_.python_minor) +
@@ -66,16 +71,10 @@ bool is_sdist_name(std::string_view filename) {
 }  // namespace
 
 std::string CandidateSelector::wheel_rejection(const std::vector<Tag>& tags) const {
-  std::unordered_set<std::string> interpreters, abis, platforms;
-  for (const auto& t : priority_.tags()) {
-    interpreters.insert(t.interpreter);
-    abis.insert(t.abi);
-    platforms.insert(t.platform);
-  }
   bool platform_ok = false, interpreter_ok = false;
   for (const auto& t : tags) {
-    platform_ok = platform_ok || platforms.count(t.platform) > 0;
-    interpreter_ok = interpreter_ok || interpreters.count(t.interpreter) > 0;
+    platform_ok = platform_ok || platforms_.count(t.platform) > 0;
+    interpreter_ok = interpreter_ok || interpreters_.count(t.interpreter) > 0;
   }
   if (!platform_ok) {
     std::string reason = "platform " + component_set(tags, &Tag::platform);

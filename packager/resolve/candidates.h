@@ -96,6 +96,9 @@ class CandidateSelector {
   Target target_;
   BinaryPolicy policy_;
   TagPriority priority_;
+  // The platforms and interpreters of priority_'s tags, built once: wheel_rejection runs for
+  // every rejected wheel of every page (rebuilding them there was 40% of a warm lock's CPU).
+  std::set<std::string> platforms_, interpreters_;
   Version python_full_;
 };
 
