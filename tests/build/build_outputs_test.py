@@ -578,6 +578,19 @@ class BuildOutputsTest(unittest.TestCase):
         with open(os.path.join(out, "a.pylock.toml")) as f:
             lock_text = f.read()
         self.assertIn(self.index_url, lock_text)
+        # --extra-index-url: an empty primary index, every package from the extra one.
+        empty = os.path.join(self.tmp, "empty-index", "simple")
+        os.makedirs(empty)
+        r = run("build", app, "--index-url", "file://" + empty, "--extra-index-url",
+                self.index_url, "--cache-dir", os.path.join(self.tmp, "cache-extra"), "-o",
+                os.path.join(out, "e.zip"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "e.pylock.toml")) as f:
+            indexes = re.findall(r'^index = "([^"]+)"$', f.read(), re.M)
+        self.assertEqual(set(indexes), {self.index_url})
+        # The same files as the golden build of the app from --find-links.
+        self.assertEqual(zip_listing(os.path.join(out, "e.zip")),
+                         zip_listing(os.path.join(self.out, "clean.zip")))
         # --offline with an empty cache does not reach the index: exit 2, nothing written.
         r = run("build", app, "--index-url", "http://127.0.0.1:9/simple", "--offline",
                 "--cache-dir", os.path.join(self.tmp, "cache-empty"), "-o",
