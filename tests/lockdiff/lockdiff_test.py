@@ -293,13 +293,22 @@ def clean_env():
 
 
 def funcpack(requirements, index_args, extra=()):
-    r = subprocess.run([FUNCPACK, "lock", requirements, "--python", "3.11", "--format", "json",
-                        "-o", "-", *index_args, *extra],
-                       capture_output=True, text=True, env=clean_env())
-    if r.returncode != 0:
-        check(False, f"funcpack lock {' '.join(index_args)}: exit {r.returncode}: {r.stderr}")
-        return {}
-    return {p["name"]: p["version"] for p in json.loads(r.stdout)["packages"]}
+    """The name->version map of `funcpack lock`, run twice: with an empty cache, then warm
+    (metadata and pages from the cache); both must print the same bytes."""
+    cache = os.path.join(WORK, "funcpack-cache")
+    shutil.rmtree(cache, ignore_errors=True)
+    outputs = []
+    for _ in ("cold", "warm"):
+        r = subprocess.run([FUNCPACK, "lock", requirements, "--python", "3.11", "--format",
+                            "json", "-o", "-", "--cache-dir", cache, *index_args, *extra],
+                           capture_output=True, text=True, env=clean_env())
+        if r.returncode != 0:
+            check(False, f"funcpack lock {' '.join(index_args)}: exit {r.returncode}: {r.stderr}")
+            return {}
+        outputs.append(r.stdout)
+    check(outputs[0] == outputs[1], f"funcpack lock {' '.join(index_args)}: the warm run "
+                                    "printed another lock than the cold one")
+    return {p["name"]: p["version"] for p in json.loads(outputs[0])["packages"]}
 
 
 def pip(requirements, index_args, label):
