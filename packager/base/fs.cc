@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 namespace funcpack {
@@ -106,6 +108,42 @@ std::filesystem::path TempDir::release() {
   auto p = std::move(path_);
   path_.clear();
   return p;
+}
+
+Result<void> write_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t w = ::write(fd, data, size);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return fail(std::strerror(errno));
+    }
+    data += w;
+    size -= static_cast<size_t>(w);
+  }
+  return {};
+}
+
+Result<void> append_file_range(int in, uint64_t offset, uint64_t length, int out) {
+  loff_t pos = static_cast<loff_t>(offset);
+  while (length > 0) {
+    ssize_t n = ::copy_file_range(in, &pos, out, nullptr, length, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // not supported here (or a short source): finish with pread/write
+    length -= static_cast<uint64_t>(n);
+  }
+  constexpr size_t kChunk = 64 * 1024;
+  std::unique_ptr<char[]> buf;
+  while (length > 0) {
+    if (!buf) buf.reset(new char[kChunk]);
+    ssize_t n = ::pread(in, buf.get(), std::min<uint64_t>(length, kChunk), pos);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(std::strerror(errno));
+    if (n == 0) return fail("unexpected end of file");
+    if (auto w = write_all(out, buf.get(), static_cast<size_t>(n)); !w) return w;
+    pos += n;
+    length -= static_cast<uint64_t>(n);
+  }
+  return {};
 }
 
 }  // namespace funcpack

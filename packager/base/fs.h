@@ -1,4 +1,4 @@
-// fs.h: whole-file reads and atomic writes.
+// fs.h: whole-file reads, atomic writes, and byte copies between open files.
 //
 // Contract: `write_file_atomic` never leaves a half-written file at `path`: it writes a
 // temporary file in the same directory, fsyncs it, and renames it over `path` (POSIX rename is
@@ -6,6 +6,8 @@
 // untouched. Parent directories are not created.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -21,6 +23,16 @@ Result<std::string> read_file(const std::filesystem::path& path);
 // final file (default 0644).
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data,
                                unsigned mode = 0644);
+
+// Writes all `size` bytes at `data` to `fd` at its file position (short writes and EINTR are
+// retried). Returns nothing, or an Error whose message is strerror's text.
+Result<void> write_all(int fd, const char* data, size_t size);
+
+// Appends bytes [offset, offset + length) of the open file `in` to `out` at out's file position,
+// with copy_file_range (no trip through user space) where the kernel allows it, else
+// pread/write in 64 KiB chunks. `in`'s file position is not used or moved. Returns nothing, or
+// an Error: strerror's text, or "unexpected end of file" when `in` ends before the range does.
+Result<void> append_file_range(int in, uint64_t offset, uint64_t length, int out);
 
 // A directory that is removed with its contents when this object dies, unless `release()`d.
 class TempDir {

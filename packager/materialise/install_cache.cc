@@ -170,33 +170,6 @@ Result<void> copy_regular(const fs::path& from, const fs::path& to) {
   return {};
 }
 
-// Appends [off, off + len) of `in` to `out` at its position.
-Result<void> append_range(int in, uint64_t off, uint64_t len, int out) {
-  loff_t pos = static_cast<loff_t>(off);
-  while (len > 0) {
-    ssize_t n = ::copy_file_range(in, &pos, out, nullptr, len, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    len -= static_cast<uint64_t>(n);
-  }
-  std::unique_ptr<char[]> buf;
-  while (len > 0) {
-    if (!buf) buf.reset(new char[kChunk]);
-    ssize_t n = ::pread(in, buf.get(), std::min<uint64_t>(len, kChunk), pos);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail(n < 0 ? errno_text(errno) : "unexpected end of file");
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(out, buf.get() + done, static_cast<size_t>(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return fail(errno_text(errno));
-      done += w;
-    }
-    pos += n;
-    len -= static_cast<uint64_t>(n);
-  }
-  return {};
-}
-
 // Hashes [off, off + len) of `fd` into `h`. Returns false when it cannot be read.
 bool hash_range(int fd, uint64_t off, uint64_t len, Sha256& h, char* buf) {
   while (len > 0) {
@@ -473,7 +446,7 @@ Result<size_t> InstallCache::remember(const fs::path& zip, const ZipSummary& sum
       done += static_cast<size_t>(n);
     }
     for (const auto* r : rows) {
-      if (auto c = append_range(in.fd, r->offset, r->length, out.fd); !c) {
+      if (auto c = append_file_range(in.fd, r->offset, r->length, out.fd); !c) {
         return abandon(c.error().message);
       }
     }

@@ -21,6 +21,7 @@
 #include <system_error>
 #include <thread>
 
+#include "base/fs.h"
 #include "base/hash.h"
 
 namespace funcpack {
@@ -130,43 +131,6 @@ struct SourceInfo {
   uint64_t size = 0;
   unsigned perm = 0644;
 };
-
-Result<void> write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno_text(errno));
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return {};
-}
-
-// Appends [off, off + len) of `in` to `out` at its file position: copy_file_range (no trip
-// through user space), falling back to pread/write where the kernel refuses.
-Result<void> copy_range(int in, uint64_t off, uint64_t len, int out) {
-  loff_t pos = static_cast<loff_t>(off);
-  while (len > 0) {
-    ssize_t n = ::copy_file_range(in, &pos, out, nullptr, len, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    len -= static_cast<uint64_t>(n);
-  }
-  std::unique_ptr<char[]> buf;
-  while (len > 0) {
-    if (!buf) buf.reset(new char[kChunk]);
-    ssize_t n = ::pread(in, buf.get(), std::min<uint64_t>(len, kChunk), pos);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail(errno_text(errno));
-    if (n == 0) return fail("unexpected end of file");
-    if (auto w = write_all(out, buf.get(), static_cast<size_t>(n)); !w) return w;
-    pos += n;
-    len -= static_cast<uint64_t>(n);
-  }
-  return {};
-}
 
 // Writes one entry (header, data) into the open archive `a`, reading `e.source` in chunks.
 // `done` (if any) counts the bytes read.
@@ -296,7 +260,7 @@ class SegmentSink {
   // Appends the first `len` bytes to `out` at its position.
   Result<void> copy_to(int out, uint64_t len) const {
     if (fd_ < 0) return write_all(out, mem_.data(), len);
-    return copy_range(fd_, 0, len, out);
+    return append_file_range(fd_, 0, len, out);
   }
   uint64_t size() const { return size_; }
   const std::string& error() const { return error_; }
@@ -720,7 +684,7 @@ Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesyste
           uint64_t run_length = 0;
           auto flush = [&]() -> bool {
             if (run == nullptr || run_length == 0) return true;
-            auto w = copy_range(run->file->fd(), run->offset, run_length, fd.fd);
+            auto w = append_file_range(run->file->fd(), run->offset, run_length, fd.fd);
             if (!w) error = Error{"cannot write " + out_name + ": " + w.error().message, {}};
             run = nullptr;
             run_length = 0;
