@@ -12,6 +12,7 @@
 #include "base/strings.h"
 #include "spec/package_name.h"
 #include "io/cache.h"
+#include "io/sdist_metadata.h"
 #include "io/simple_index.h"
 #include "io/url.h"
 #include "io/wheel_metadata.h"
@@ -745,15 +746,18 @@ struct IndexSource::Impl {
         return **text;
       }
     }
-    if (!f.filename.ends_with(".whl"))
+    bool wheel = f.filename.ends_with(".whl");
+    if (!wheel && !is_readable_sdist(f.filename))
       return fail(f.filename + ": the index serves no metadata file for it, and an sdist's "
                   "metadata needs a build");
     Result<std::filesystem::path> path = download(f);
     if (!path) return std::unexpected(path.error());
     Result<std::string> bytes = read_file(*path);
     if (!bytes) return std::unexpected(bytes.error());
+    // An sdist's PKG-INFO stands in for it when PEP 643 says it is final (sdist_metadata.h).
     std::string project = normalize_name(f.filename.substr(0, f.filename.find('-')));
-    Result<std::string> text = wheel_metadata(*bytes, project);
+    Result<std::string> text =
+        wheel ? wheel_metadata(*bytes, project) : sdist_metadata(*bytes, f.filename);
     if (!text) return fail(f.filename + ": " + text.error().message);
     if (cache) (void)cache->store_metadata(sha.empty() ? sha256_hex(*bytes) : sha, *text);
     return *text;

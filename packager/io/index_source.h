@@ -2,8 +2,9 @@
 // --find-links locations, and the cache, behind package_source.h's interface.
 //
 // Owns the multi-index policy, find-links handling, offline mode, PEP 658 metadata with the
-// wheel fallback, verified downloads and the parallel prefetch of project pages and PEP 658
-// files (each outcome, errors included, is kept: a later request never transfers again).
+// wheel fallback (for an sdist: its PKG-INFO when PEP 643 makes it final, sdist_metadata.h),
+// verified downloads and the parallel prefetch of project pages and PEP 658 files (each
+// outcome, errors included, is kept: a later request never transfers again).
 //
 // Policy (README section "index" documents it for users):
 // - Indexes are searched in this order: every --extra-index-url in the order given, then

@@ -44,7 +44,8 @@ class PackageSource {
   virtual Result<ProjectPage> project(std::string_view normalized_name) = 0;
 
   // The core metadata (METADATA / PKG-INFO text) of `file`: from the PEP 658 file when the
-  // index has one (hash-checked), else read out of the downloaded wheel.
+  // index has one (hash-checked), else read out of the downloaded wheel, or out of the
+  // downloaded sdist's PKG-INFO when PEP 643 makes it final (io/sdist_metadata.h).
   virtual Result<std::string> metadata(const DistributionFile& file) = 0;
 
   // A hint that these projects will be asked for soon; implementations may fetch them in
