@@ -93,33 +93,6 @@ Result<void> add_tree(const fs::path& dir, std::string_view prefix,
   return {};
 }
 
-// The index source for downloads, configured as the lock pipeline configures its own
-// (command line, then the requirements file's options, then the environment).
-IndexSourceOptions download_options(const ResolveOptions& o, const IndexOptions& from_file_in) {
-  IndexSourceOptions opts;
-  opts.index_url = o.index_url;
-  opts.extra_index_urls = o.extra_index_urls;
-  opts.find_links = o.find_links;
-  opts.no_index = o.no_index;
-  opts.offline = o.offline;
-  if (o.merge_indexes) opts.strategy = IndexStrategy::kMergeAll;
-  if (o.cache_dir) opts.cache_dir = fs::path(*o.cache_dir);
-  opts.no_cache = o.no_cache;
-  if (o.cert) opts.http.ca_bundle = fs::path(*o.cert);
-  // --timeout as lock_job applies it ($FUNCPACK_HTTP_TIMEOUT is validated and applied there
-  // when resolving; for downloads of a given lock the flag or the default counts).
-  if (o.timeout_seconds && *o.timeout_seconds > 0) {
-    opts.http.timeout_ms = std::max(1L, std::lround(*o.timeout_seconds * 1000));
-    opts.http.connect_timeout_ms = std::min(opts.http.connect_timeout_ms, opts.http.timeout_ms);
-  }
-  IndexOptions from_file = from_file_in;
-  if (opts.index_url) from_file.index_url.reset();
-  apply_requirements_options(opts, from_file);
-  opts.no_index = opts.no_index || from_file_in.no_index;
-  apply_environment(opts, process_env_lookup());
-  return opts;
-}
-
 // Removes the outputs this run wrote when a later step fails.
 struct WrittenOutputs {
   std::vector<fs::path> paths;
@@ -333,8 +306,13 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     return o;
   };
 
-  // Fetch and verify every pinned wheel.
-  IndexSource source(download_options(resolve_options, requirements.options));
+  // Fetch and verify every pinned wheel, from the indexes lock would use.
+  auto source_options = index_source_options(resolve_options, requirements.options);
+  if (!source_options) {
+    err << me << source_options.error().message << "\n";
+    return 2;
+  }
+  IndexSource source(std::move(*source_options));
   std::vector<std::pair<const ResolvedPackage*, fs::path>> wheels;
   SourceBuilds sdist_builds(SandboxRequest{*parse_sandbox_kind(sandbox_kind), sandbox_root,
                                            sandbox_image, target.machine},

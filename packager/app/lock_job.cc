@@ -71,6 +71,39 @@ void add_resolve_options(CLI::App& app, ResolveOptions& o, bool with_python) {
       ->check(CLI::PositiveNumber);
 }
 
+Result<IndexSourceOptions> index_source_options(const ResolveOptions& o,
+                                                const IndexOptions& file_options) {
+  double timeout_seconds = 120;
+  if (o.timeout_seconds) {
+    timeout_seconds = *o.timeout_seconds;
+  } else if (const char* env = std::getenv("FUNCPACK_HTTP_TIMEOUT"); env && *env) {
+    auto v = parse_seconds(env);
+    if (!v)
+      return fail(std::string("FUNCPACK_HTTP_TIMEOUT: expected a positive number of seconds, got '") +
+                  env + "'");
+    timeout_seconds = *v;
+  }
+  IndexSourceOptions opts;
+  opts.index_url = o.index_url;
+  opts.extra_index_urls = o.extra_index_urls;
+  opts.find_links = o.find_links;
+  opts.no_index = o.no_index;
+  opts.offline = o.offline;
+  if (o.merge_indexes) opts.strategy = IndexStrategy::kMergeAll;
+  if (o.cache_dir) opts.cache_dir = fs::path(*o.cache_dir);
+  opts.no_cache = o.no_cache;
+  if (o.cert) opts.http.ca_bundle = fs::path(*o.cert);
+  opts.http.timeout_ms = std::max(1L, std::lround(timeout_seconds * 1000));
+  opts.http.connect_timeout_ms = std::min(opts.http.connect_timeout_ms, opts.http.timeout_ms);
+  // The requirements file's options come after the command line's (apply_* keep what is set).
+  IndexOptions from_file = file_options;
+  if (opts.index_url) from_file.index_url.reset();
+  apply_requirements_options(opts, from_file);
+  opts.no_index = opts.no_index || file_options.no_index;
+  apply_environment(opts, process_env_lookup());
+  return opts;
+}
+
 std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& o,
                                                     const RequirementsFile& file,
                                                     const std::vector<RequirementEntry>& entries,
@@ -80,18 +113,6 @@ std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& o,
   auto target = make_target(*profile, o.python,
                             o.glibc.empty() ? std::nullopt : std::optional<std::string_view>(o.glibc));
   if (!target) return std::unexpected(input_failure(command, target.error().message));
-
-  double timeout_seconds = 120;
-  if (o.timeout_seconds) {
-    timeout_seconds = *o.timeout_seconds;
-  } else if (const char* env = std::getenv("FUNCPACK_HTTP_TIMEOUT"); env && *env) {
-    auto v = parse_seconds(env);
-    if (!v)
-      return std::unexpected(input_failure(
-          command, std::string("FUNCPACK_HTTP_TIMEOUT: expected a positive number of seconds, got '") +
-                       env + "'"));
-    timeout_seconds = *v;
-  }
 
   ResolveRequest request;
   request.target = *target;
@@ -108,25 +129,9 @@ std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& o,
     binary.only_binary.insert(":all:");
   request.binary = binary;
 
-  IndexSourceOptions opts;
-  opts.index_url = o.index_url;
-  opts.extra_index_urls = o.extra_index_urls;
-  opts.find_links = o.find_links;
-  opts.no_index = o.no_index;
-  opts.offline = o.offline;
-  if (o.merge_indexes) opts.strategy = IndexStrategy::kMergeAll;
-  if (o.cache_dir) opts.cache_dir = fs::path(*o.cache_dir);
-  opts.no_cache = o.no_cache;
-  if (o.cert) opts.http.ca_bundle = fs::path(*o.cert);
-  opts.http.timeout_ms = std::max(1L, std::lround(timeout_seconds * 1000));
-  opts.http.connect_timeout_ms = std::min(opts.http.connect_timeout_ms, opts.http.timeout_ms);
-  // The requirements file's options come after the command line's (apply_* keep what is set).
-  IndexOptions from_file = file.options;
-  if (opts.index_url) from_file.index_url.reset();
-  apply_requirements_options(opts, from_file);
-  opts.no_index = opts.no_index || file.options.no_index;
-  apply_environment(opts, process_env_lookup());
-  IndexSource source(std::move(opts));
+  auto opts = index_source_options(o, file.options);
+  if (!opts) return std::unexpected(input_failure(command, opts.error().message));
+  IndexSource source(std::move(*opts));
 
   auto resolution = resolve(source, request);
   if (!resolution) {

@@ -27,7 +27,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "inputs/requirements_txt.h"
+#include "io/index_source.h"
 #include "resolve/resolution.h"
 #include "spec/target.h"
 
@@ -46,6 +48,14 @@ struct ResolveOptions {
 // Adds the flags listed above to `app`, bound to `options`. `with_python` adds --python too
 // (false for a command that already has its own --python and copies it into options.python).
 void add_resolve_options(CLI::App& app, ResolveOptions& options, bool with_python);
+
+// The index source `options` describe, with `file_options` (a requirements file's) after the
+// command line and the environment after both, and the HTTP timeout as above: what
+// run_lock_job resolves against, and what a command that downloads a given lock uses. Returns
+// an Error "FUNCPACK_HTTP_TIMEOUT: expected a positive number of seconds, got 'V'" when that
+// variable is malformed (and no --timeout overrides it).
+Result<IndexSourceOptions> index_source_options(const ResolveOptions& options,
+                                                const IndexOptions& file_options);
 
 struct LockJobFailure {
   int exit_code = 2;    // 1: no resolution exists; 2: input, configuration or network error

@@ -446,6 +446,14 @@ class BuildOutputsTest(unittest.TestCase):
         self.assertEqual((r.returncode, r.stderr), (2, f"funcpack build: {out}/file: not a directory\n"))
         os.remove(os.path.join(out, "file"))
 
+        # A malformed $FUNCPACK_HTTP_TIMEOUT is refused for the downloads of a given lock too.
+        r = run("build", app, "--lock", lock, "-f", self.files, "-o", os.path.join(out, "t.zip"),
+                env_extra={"FUNCPACK_HTTP_TIMEOUT": "soon"})
+        self.assertEqual((r.returncode, r.stderr),
+                         (2, "funcpack build: FUNCPACK_HTTP_TIMEOUT: expected a positive number "
+                             "of seconds, got 'soon'\n"))
+        self.assertEqual(sorted(os.listdir(out)), ["mine"])
+
         # The report cannot be written (its path is a directory): the zip, context and kept
         # lock written before it are removed again.
         os.makedirs(os.path.join(out, "adir"))
