@@ -4,6 +4,7 @@
 #include "io/sdist_metadata.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -176,6 +177,56 @@ TEST(SdistPkgInfo, MissingCorruptAndTruncated) {
                 .error()
                 .message,
             "not a zip archive (no end of central directory record)");
+}
+
+std::string gzip_bytes(const std::string& in) {
+  z_stream z{};
+  deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, in.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+TEST(SdistPkgInfo, EveryHeaderByteCorruptedGivesTheTextOrAnError) {
+  // A pax archive (pax header, its records, the member header) with every byte of its first
+  // three blocks set to 0xff and to '7' in turn: the reader returns the PKG-INFO or one of its
+  // documented errors, never crashes, never returns other text.
+  std::string tar = make_archive(
+      "with tarfile.open(out, 'w', format=tarfile.PAX_FORMAT) as tf:\n"
+      "    data = " + py_bytes(kPkgInfo) + "\n"
+      "    tf.addfile(info('p-1/PKG-INFO', data, pax_headers={'comment': 'x'}), io.BytesIO(data))");
+  // pax header, pax records, member header, data, two zero blocks (tarfile pads to 10 KiB).
+  ASSERT_GE(tar.size(), 3072u);
+  ASSERT_EQ(tar.find_first_not_of('\0', 2048), std::string::npos);
+  tar.resize(3072);
+  size_t ok = 0, errors = 0;
+  for (size_t i = 0; i < 1536; ++i) {
+    for (char c : {'\xff', '7'}) {
+      std::string mutated = tar;
+      if (mutated[i] == c) continue;
+      mutated[i] = c;
+      Result<std::string> r = sdist_pkg_info(gzip_bytes(mutated), "p-1.tar.gz");
+      if (r) {
+        EXPECT_EQ(*r, kPkgInfo.substr(0, r->size())) << "byte " << i;
+        ++ok;
+      } else {
+        const std::string& m = r.error().message;
+        EXPECT_TRUE(m.starts_with("not a gzip-compressed tar archive (") ||
+                    m == "no top-level PKG-INFO in the sdist" ||
+                    m == "PKG-INFO is not a regular file" || m == "PKG-INFO is larger than 1 MiB")
+            << "byte " << i << ": " << m;
+        ++errors;
+      }
+    }
+  }
+  EXPECT_GT(ok, 0u);
+  EXPECT_GT(errors, 0u);
 }
 
 TEST(SdistStaticMetadata, Pep643) {
