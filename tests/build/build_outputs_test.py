@@ -608,13 +608,16 @@ class BuildOutputsTest(unittest.TestCase):
                                    "azure-functions/: not in the cache (offline mode)\n")
         self.assertFalse(os.path.exists(os.path.join(out, "b.zip")))
         # --no-binary reaches the resolver: azure-functions may only come from its sdist, whose
+        # PKG-INFO (Metadata-Version 2.1, no metadata file) is not final under PEP 643, so its
         # metadata needs a build the resolver does not run (exit 2).
         r = run("build", app, "--no-index", "-f", self.files, "--no-binary", "azure-functions",
                 "--only-binary", ":none:", "-o", os.path.join(out, "c.zip"))
         self.assertEqual(r.returncode, 2, r.stderr)
-        self.assertEqual(r.stderr, "funcpack build: azure_functions-1.21.3.tar.gz: the index "
-                                   "serves no metadata file for it, and an sdist's metadata "
-                                   "needs a build\n")
+        self.assertEqual(r.stderr, "funcpack build: azure_functions-1.21.3.tar.gz: PKG-INFO is "
+                                   "Metadata-Version 2.1 (static metadata starts at 2.2, PEP "
+                                   "643), so its dependencies are only known after a build; lock "
+                                   "it from a wheel instead (leave it out of --no-binary, or "
+                                   "build a wheel and pass its directory with --find-links)\n")
         self.assertFalse(os.path.exists(os.path.join(out, "c.zip")))
 
     def run_on_pty(self, args, env_extra):
