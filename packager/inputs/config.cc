@@ -4,6 +4,7 @@
 #include <toml.hpp>
 
 #include "base/fs.h"
+#include "inputs/toml_document.h"
 
 namespace funcpack {
 
@@ -112,27 +113,9 @@ Location locate_toml_key(const Location& value_location, std::string_view line,
 Result<FuncpackConfig> parse_config(std::string_view text, const std::filesystem::path& path,
                                     bool pyproject) {
   const std::string name = path.string();
-  toml::value root;
-  try {
-    std::istringstream in{std::string(text)};
-    root = toml::parse(in, name);
-  } catch (const toml::syntax_error& e) {
-    Location l{name, static_cast<int>(e.location().line()),
-               static_cast<int>(e.location().column()), 0};
-    // toml11's what() is a multi-line report; its first line is the reason.
-    std::string what = e.what();
-    auto nl = what.find('\n');
-    std::string reason = what.substr(0, nl);
-    if (reason.starts_with("[error] ")) reason = reason.substr(8);
-    // "toml::parse_key_value_pair: missing key-value separator" -> the part after the colon.
-    if (reason.starts_with("toml::")) {
-      auto colon = reason.find(": ");
-      if (colon != std::string::npos) reason = reason.substr(colon + 2);
-    }
-    return fail("invalid TOML: " + reason, l);
-  } catch (const std::exception& e) {
-    return fail(std::string("invalid TOML: ") + e.what(), Location{name, 0, 0, 0});
-  }
+  auto parsed = parse_toml_document(text, name);
+  if (!parsed) return std::unexpected(parsed.error());
+  const toml::value root = std::move(*parsed);
   if (!pyproject) return read_table(root, name, "");
   const FuncpackConfig empty;  // path empty: this pyproject.toml does not configure funcpack
   if (!root.contains("tool")) return empty;

@@ -7,6 +7,7 @@
 #include <toml.hpp>
 
 #include "base/strings.h"
+#include "inputs/toml_document.h"
 #include "spec/package_name.h"
 #include "spec/tags.h"
 #include "spec/wheel_filename.h"
@@ -177,14 +178,9 @@ DistributionFile read_file_table(const toml::value& t, const std::string& where)
 
 Result<Resolution> read_pylock(std::string_view text, const std::filesystem::path& path) {
   Location at{path.string(), 0, 0, 0};
-  toml::value doc;
-  try {
-    std::istringstream in{std::string(text)};
-    doc = toml::parse(in, path.string());
-  } catch (const std::exception& e) {
-    // toml11's message already names the file, line and column.
-    return fail(trim(e.what()).data(), at);
-  }
+  auto parsed = parse_toml_document(text, path.string());
+  if (!parsed) return std::unexpected(parsed.error());
+  const toml::value doc = std::move(*parsed);
   try {
     Resolution res;
     std::string version = get_string(doc, "lock-version", "pylock.toml");

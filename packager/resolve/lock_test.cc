@@ -153,8 +153,8 @@ TEST(Lock, ReaderErrorsNameTheFileAndLine) {
                        "directory = {path = \".\"}\n"),
             "app/pylock.toml:2: packages[0] (a): no 'wheels' or 'sdist' (only index distributions "
             "can be built)");
-  std::string syntax = read_error("lock-version = \n");
-  EXPECT_TRUE(syntax.starts_with("app/pylock.toml: ")) << syntax;
+  EXPECT_EQ(read_error("lock-version = \n"),
+            "app/pylock.toml:1:1: invalid TOML: missing value after key-value separator '='");
 }
 
 TEST(Lock, RefusesToLockAFileWithoutHash) {

@@ -4,6 +4,7 @@
 #include <toml.hpp>
 
 #include "base/fs.h"
+#include "inputs/toml_document.h"
 
 namespace funcpack {
 
@@ -27,23 +28,9 @@ BuildSystem defaults() {
 
 Result<BuildSystem> parse_build_system(std::string_view text, const std::filesystem::path& path) {
   const std::string name = path.string();
-  toml::value root;
-  try {
-    std::istringstream in{std::string(text)};
-    root = toml::parse(in, name);
-  } catch (const toml::syntax_error& e) {
-    std::string what = e.what();
-    std::string reason = what.substr(0, what.find('\n'));
-    if (reason.starts_with("[error] ")) reason = reason.substr(8);
-    if (reason.starts_with("toml::")) {
-      auto colon = reason.find(": ");
-      if (colon != std::string::npos) reason = reason.substr(colon + 2);
-    }
-    return fail("invalid TOML: " + reason, Location{name, static_cast<int>(e.location().line()),
-                                                    static_cast<int>(e.location().column()), 0});
-  } catch (const std::exception& e) {
-    return fail(std::string("invalid TOML: ") + e.what(), Location{name, 0, 0, 0});
-  }
+  auto parsed = parse_toml_document(text, name);
+  if (!parsed) return std::unexpected(parsed.error());
+  const toml::value root = std::move(*parsed);
   if (!root.is_table() || !root.contains("build-system")) return defaults();
   const auto& bs = root.at("build-system");
   if (!bs.is_table()) return fail("'build-system' must be a table", where(bs, name));
