@@ -16,13 +16,10 @@ import sys
 import tomllib
 
 FUNCPACK, SOURCE, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
+sys.path.insert(0, os.path.join(SOURCE, "tests", "support"))
+from harness import Checks, IndexServer, build_index, clean_env  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+check = Checks()
 
 
 SCENARIO = """
@@ -54,30 +51,19 @@ wheels = ["cp311-cp311-manylinux_2_34_x86_64", "cp312-cp312-win_amd64"]
 
 
 def run(*args, cwd=None):
-    env = dict(os.environ)
-    for k in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX",
-              "FUNCPACK_HTTP_TIMEOUT"):
-        env.pop(k, None)
-    return subprocess.run([FUNCPACK, "lock", *args], capture_output=True, text=True, cwd=cwd, env=env)
+    return subprocess.run([FUNCPACK, "lock", *args], capture_output=True, text=True, cwd=cwd,
+                          env=clean_env())
 
 
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
-with open(os.path.join(WORK, "scenario.toml"), "w") as f:
-    f.write(SCENARIO)
-index = os.path.join(WORK, "index")
-subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "fixturegen.py"), "build",
-                os.path.join(WORK, "scenario.toml"), "-o", index], check=True, capture_output=True)
-with open(os.path.join(index, "manifest.json")) as f:
-    manifest = {m["filename"]: m for m in json.load(f)}
+index, manifest = build_index(WORK, SCENARIO)
 sha = {name: m["sha256"] for name, m in manifest.items()}
 size = {name: m["size"] for name, m in manifest.items()}
 
-server = subprocess.Popen([sys.executable, os.path.join(SOURCE, "tests", "support", "index_server.py"),
-                           "--root", index, "--exit-on-stdin-eof"],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+server = IndexServer(index)
 try:
-    base = f"http://127.0.0.1:{int(server.stdout.readline())}"
+    base = server.base
     cache = os.path.join(WORK, "cache")
     app = os.path.join(WORK, "app")
     os.makedirs(app)
@@ -176,11 +162,7 @@ try:
     check(r.returncode == 2, "bad --format is a usage error")
     check(sorted(os.listdir(bad)) == ["requirements.txt"], f"nothing written in {bad}: {os.listdir(bad)}")
 finally:
-    server.stdin.close()
-    server.terminate()
-    server.wait()
-    server.stdout.close()
+    server.stop()
 
-if failures:
-    sys.exit(1)
+check.exit()
 print("ok")

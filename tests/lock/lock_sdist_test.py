@@ -20,13 +20,10 @@ import subprocess
 import sys
 
 FUNCPACK, SOURCE, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
-failures = []
+sys.path.insert(0, os.path.join(SOURCE, "tests", "support"))
+from harness import Checks, IndexServer, build_index, clean_env  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what)
+check = Checks()
 
 
 SCENARIO = """
@@ -71,11 +68,8 @@ ADVICE = ("lock it from a wheel instead (leave it out of --no-binary, or build a
 
 
 def run(*args, cwd=None):
-    env = dict(os.environ)
-    for k in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX",
-              "FUNCPACK_HTTP_TIMEOUT"):
-        env.pop(k, None)
-    return subprocess.run([FUNCPACK, "lock", *args], capture_output=True, text=True, cwd=cwd, env=env)
+    return subprocess.run([FUNCPACK, "lock", *args], capture_output=True, text=True, cwd=cwd,
+                          env=clean_env())
 
 
 def requests(log):
@@ -91,13 +85,7 @@ requests.seen = 0
 
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
-with open(os.path.join(WORK, "scenario.toml"), "w") as f:
-    f.write(SCENARIO)
-index = os.path.join(WORK, "index")
-subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "fixturegen.py"), "build",
-                os.path.join(WORK, "scenario.toml"), "-o", index], check=True, capture_output=True)
-with open(os.path.join(index, "manifest.json")) as f:
-    manifest = {m["filename"]: m for m in json.load(f)}
+index, manifest = build_index(WORK, SCENARIO)
 sha = {name: m["sha256"] for name, m in manifest.items()}
 size = {name: m["size"] for name, m in manifest.items()}
 files = sorted(os.listdir(os.path.join(index, "files")))
@@ -111,11 +99,9 @@ with open(os.path.join(index, "simple", "fastmath", "index.json")) as f:
 check(page["fastmath-1.0.tar.gz"].get("core-metadata", False) is False, f"no core-metadata: {page}")
 
 log = os.path.join(WORK, "server.log")
-server = subprocess.Popen([sys.executable, os.path.join(SOURCE, "tests", "support", "index_server.py"),
-                           "--root", index, "--log", log, "--exit-on-stdin-eof"],
-                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+server = IndexServer(index, "--log", log)
 try:
-    base = f"http://127.0.0.1:{int(server.stdout.readline())}"
+    base = server.base
     cache = os.path.join(WORK, "cache")
     app = os.path.join(WORK, "app")
     os.makedirs(app)
@@ -177,11 +163,7 @@ try:
         check(r.stdout == "", f"{req}: stdout {r.stdout!r}")
         check(sorted(os.listdir(bad)) == ["requirements.txt"], f"nothing written in {bad}: {os.listdir(bad)}")
 finally:
-    server.stdin.close()
-    server.terminate()
-    server.wait()
-    server.stdout.close()
+    server.stop()
 
-if failures:
-    sys.exit(1)
+check.exit()
 print("ok")

@@ -1,0 +1,76 @@
+"""Pieces the end-to-end test scripts under tests/ share (standard library only).
+
+- Checks: collects failed checks and reports each at once ("FAIL: what"), so one run shows
+  every problem; `exit()` ends the script with 1 when any failed.
+- build_index(): a fixturegen scenario (TOML text) built into WORK/index, with its manifest
+  by filename.
+- IndexServer: tests/support/index_server.py on 127.0.0.1 (an ephemeral port), started here
+  and stopped by `stop()` or the `with` block; `base` is "http://127.0.0.1:PORT".
+- clean_env(): the caller's environment without the variables that would change which index
+  funcpack or pip reads (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_NO_INDEX)
+  or its HTTP timeout (FUNCPACK_HTTP_TIMEOUT).
+"""
+import json
+import os
+import subprocess
+import sys
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class Checks:
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, cond, what):
+        if not cond:
+            self.failures.append(what)
+            print("FAIL:", what)
+
+    def exit(self):
+        if self.failures:
+            print(f"{len(self.failures)} failures")
+            sys.exit(1)
+
+
+def build_index(work, scenario_text, name="scenario.toml"):
+    """Writes the scenario to WORK/NAME, builds it into WORK/index with fixturegen and returns
+    (index directory, {filename: manifest entry})."""
+    scenario = os.path.join(work, name)
+    with open(scenario, "w") as f:
+        f.write(scenario_text)
+    index = os.path.join(work, "index")
+    subprocess.run([sys.executable, os.path.join(SOURCE, "scripts", "fixturegen.py"), "build",
+                    scenario, "-o", index], check=True, capture_output=True)
+    with open(os.path.join(index, "manifest.json")) as f:
+        return index, {m["filename"]: m for m in json.load(f)}
+
+
+class IndexServer:
+    def __init__(self, root, *args):
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(SOURCE, "tests", "support", "index_server.py"),
+             "--root", root, "--exit-on-stdin-eof", *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.base = f"http://127.0.0.1:{int(self.process.stdout.readline())}"
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.terminate()
+        self.process.wait()
+        self.process.stdout.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def clean_env(extra=None):
+    env = dict(os.environ)
+    for k in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX",
+              "FUNCPACK_HTTP_TIMEOUT"):
+        env.pop(k, None)
+    env.update(extra or {})
+    return env
