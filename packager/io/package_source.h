@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -27,6 +28,29 @@ struct DistributionFile {
   std::optional<std::map<std::string, std::string>> core_metadata;
   std::optional<uint64_t> size;
   std::string index;                          // the index (or find-links source) it came from
+};
+
+// Where a distribution named by a direct reference comes from, instead of an index: pip's URL,
+// VCS and local-path requirements (PEP 508 `name @ URL`), recorded as PEP 751 records them
+// (packages.archive / packages.vcs / packages.directory of pylock.toml).
+struct DirectOrigin {
+  enum class Kind {
+    kArchive,    // a wheel or sdist at a URL or local path; DistributionFile holds its hashes
+    kVcs,        // a git repository at a commit
+    kDirectory,  // a local source tree
+  };
+  Kind kind = Kind::kArchive;
+  std::string url;                 // kArchive: the http(s)/file URL (no credentials);
+                                   // kVcs: the repository URL, without "git+", "@rev" and
+                                   // fragment (no credentials)
+  std::filesystem::path path;      // kArchive from a local path, kDirectory: absolute path
+  std::string requested_revision;  // kVcs: as written after '@' ("" = the default branch)
+  std::string commit_id;           // kVcs: the full commit id the lock pins
+  std::string subdirectory;        // where pyproject.toml/setup.py is ("" = the root)
+  bool editable = false;           // asked for with -e (built as a regular wheel: an editable
+                                   // install cannot be deployed)
+
+  bool operator==(const DirectOrigin&) const = default;
 };
 
 struct ProjectPage {

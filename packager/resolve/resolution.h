@@ -9,9 +9,12 @@
 //   project's entry, never a separate entry);
 // - every package has exactly one chosen file (the best wheel for the target by tag priority,
 //   or the sdist when the binary policy allows and no wheel fits); its `hashes` are those the
-//   index published (sha256 when the index gave one).
+//   index published (sha256 when the index gave one);
+// - a package from a direct reference carries its `origin`; archives have a sha256 (computed
+//   from the bytes when the requirement gave none), source trees (VCS, directory) have none.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +34,10 @@ struct ResolvedPackage {
   bool direct = false;                   // named by a root requirement
   std::vector<std::string> required_by;  // normalised names of the resolved packages that
                                          // depend on it, sorted (root not included: `direct`)
+  // Set when a direct reference (URL, VCS or path requirement) supplies the package. For
+  // kArchive, `file` is the archive (hashes known); for kVcs and kDirectory, `file` has only
+  // `url` (the PEP 610 form, "git+URL@COMMIT" or a file:// URL) and is_wheel is false.
+  std::optional<DirectOrigin> origin;
 };
 
 struct Resolution {

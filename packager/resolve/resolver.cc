@@ -150,6 +150,7 @@ struct ProjectInfo {
   ProjectCandidates cands;
   std::map<size_t, std::shared_ptr<const CoreMetadata>> metadata;  // by version index
   std::map<size_t, std::string> metadata_error;                    // invalid metadata
+  const DirectDistribution* direct = nullptr;  // the project's one version comes from it
 };
 
 struct RestartNeeded {};
@@ -167,6 +168,25 @@ Result<ProjectInfo*> load_project(PackageSource& source, const CandidateSelector
   info.cands = selector.select(*page);
   info.cands.name = base;
   return &projects.emplace(base, std::move(info)).first->second;
+}
+
+// The project of a direct reference: one version, with the given file and metadata.
+Result<ProjectInfo> direct_project(const DirectDistribution& d) {
+  std::string where = d.file.filename.empty() ? d.file.url : d.file.filename;
+  auto md = CoreMetadata::parse(d.metadata, where + " metadata");
+  if (!md) return fail(md.error().message);
+  if (normalize_name(md->name) != d.name)
+    return fail(where + " is " + md->name + " " + md->version.str() + ", not " + d.name);
+  ProjectInfo info;
+  info.cands.name = d.name;
+  VersionCandidate vc;
+  vc.version = md->version;
+  vc.file = d.file;
+  vc.is_wheel = d.is_wheel;
+  info.cands.versions.push_back(std::move(vc));
+  info.metadata[0] = std::make_shared<const CoreMetadata>(std::move(*md));
+  info.direct = &d;
+  return info;
 }
 
 // The prefetch walk. The solver asks its source for one page or one metadata file at a time,
@@ -683,7 +703,12 @@ Result<std::vector<Incompat>> Solver::dependencies(int pkg, size_t version) {
   bool restart = false;
   for (const auto& [r, _] : reqs) {
     if (!r->url.empty()) {
-      // Handled by the caller for root requirements; a dependency with a URL is unusual.
+      // A dependency's own URL is followed only through the root's direct reference.
+      auto it = projects_.find(r->normalized_name());
+      if (it == projects_.end() || it->second.direct == nullptr)
+        return fail(p.base + " " + cands(pkg).versions[version].version.str() + " depends on '" +
+                    r->str() + "', a direct reference; funcpack fetches only the URLs your "
+                    "requirements name (add it to requirements.txt to use it)");
       continue;
     }
     std::string n = r->normalized_name();
@@ -703,7 +728,6 @@ Result<std::vector<Incompat>> Solver::dependencies(int pkg, size_t version) {
   if (restart) throw RestartNeeded{};
 
   for (const auto& [r, _] : reqs) {
-    if (!r->url.empty()) continue;
     std::string n = r->normalized_name();
     std::vector<std::string> targets{""};
     for (const auto& e : r->extras) targets.push_back(normalize_name(e));
@@ -714,6 +738,9 @@ Result<std::vector<Incompat>> Solver::dependencies(int pkg, size_t version) {
       if (!id) return std::unexpected(id.error());
       VersionSet s = requirement_set(*id, r->specifier);
       std::string spec = r->specifier.str();
+      // The root's requirement on a direct project reads "you require lib @ URL".
+      if (const DirectDistribution* d = projects_.at(n).direct; pkg == 0 && d && spec.empty())
+        spec = " @ " + d->file.url;
       Term dep{*id, false, s, spec};
       Term from = self;
       if (pkg == 0) from = Term{0, true, VersionSet::single(1, 0), {}};
@@ -866,6 +893,7 @@ Resolution Solver::build_resolution() const {
     rp.version = vc.version;
     rp.file = *vc.file;
     rp.is_wheel = vc.is_wheel;
+    if (const DirectDistribution* d = projects_.at(pk.base).direct) rp.origin = d->origin;
     if (!pk.extra.empty()) rp.extras.push_back(pk.extra);
   }
   for (const auto& [key, deps] : deps_of_) {
@@ -1094,6 +1122,15 @@ std::expected<Resolution, ResolveFailure> resolve(PackageSource& source,
   CandidateSelector selector(request.target, request.binary);
   std::map<std::string, ProjectInfo> projects;
   std::set<std::string> pre_ok, yank_ok;
+  for (const DirectDistribution& d : request.direct) {
+    if (auto info = direct_project(d); !info) {
+      return std::unexpected(ResolveFailure{ResolveFailure::Kind::kInput, info.error().message});
+    } else if (!projects.emplace(d.name, std::move(*info)).second) {
+      return std::unexpected(ResolveFailure{
+          ResolveFailure::Kind::kInput, d.name + " is given by two direct references"});
+    }
+    pre_ok.insert(d.name);  // its one version is used whatever its pre-release status
+  }
   prefetch_walk(source, selector, request, projects);
   auto note = [&](const Requirement& r) {
     std::string n = r.normalized_name();

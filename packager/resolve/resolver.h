@@ -39,7 +39,16 @@
 //   appears, it restarts with the widened rule, keeping fetched pages).
 // - Requires-Python: a file whose index entry excludes the target Python is not usable; the
 //   Requires-Python of the chosen file's metadata is checked too.
-// - Direct URL requirements (`name @ url`) are not resolved here (reported as input errors).
+// - Direct references (URL, VCS and path requirements): the caller fetches each and reads its
+//   metadata (app/lock_job.h), then passes it as a DirectDistribution: the project then has
+//   exactly that one version, whatever the index lists (pip's rule: an explicit URL replaces
+//   the index for that project), and the root requirement on it is a plain named one. Other
+//   requirements and constraints on the project still apply to that version (a conflict is
+//   explained like any other); its pre-release status never excludes it. A dependency written
+//   `name @ URL` in some package's metadata is followed only when the root names the same
+//   project by a direct reference (the root's reference is used; uv's rule); otherwise the
+//   resolution fails with kInput naming both, since funcpack never fetches a URL that the
+//   app's own requirements do not name.
 #pragma once
 
 #include <expected>
@@ -54,19 +63,31 @@
 
 namespace funcpack {
 
+// A project supplied by a direct reference, with its one version's file and metadata.
+struct DirectDistribution {
+  std::string name;      // normalised; must equal the metadata's Name (normalised)
+  DistributionFile file;  // archives: the archive (hashes known); trees: url only
+  bool is_wheel = false;
+  DirectOrigin origin;
+  std::string metadata;   // core metadata text (METADATA / PKG-INFO), parsed by the resolver
+};
+
 struct ResolveRequest {
   std::vector<Requirement> requirements;  // root requirements
   std::vector<Requirement> constraints;   // -c: restrict, never add
   Target target;
   bool pre = false;                       // --pre: pre-releases allowed everywhere
   BinaryPolicy binary = BinaryPolicy::only_wheels();
+  std::vector<DirectDistribution> direct;  // root direct references, one per project
 };
 
 struct ResolveFailure {
   enum class Kind {
     kNoSolution,  // `message` is the derivation report (lines joined with '\n', no final '\n')
     kSource,      // the PackageSource failed (network, parse); `message` names the URL
-    kInput,       // a requirement the resolver cannot handle (direct URL)
+    kInput,       // a requirement the resolver cannot handle: a root requirement with a URL,
+                  // invalid metadata of a direct distribution, or a dependency's URL that the
+                  // root does not name
   };
   Kind kind = Kind::kNoSolution;
   std::string message;

@@ -305,5 +305,97 @@ TEST(Resolver, ExplainsALongDerivation) {
             "And because you require b<3.0.0,>=2.0.0 and you require c, no solution exists.");
 }
 
+
+// --- direct references -----------------------------------------------------------------------
+
+DirectDistribution direct_tree(std::string name, std::string version,
+                               const std::vector<std::string>& requires_dist,
+                               const std::optional<std::string>& requires_python = std::nullopt) {
+  DirectDistribution d;
+  d.name = name;
+  d.origin.kind = DirectOrigin::Kind::kVcs;
+  d.origin.url = "https://git.example/" + name + ".git";
+  d.origin.commit_id = std::string(40, 'a');
+  d.file.url = "git+" + d.origin.url + "@" + d.origin.commit_id;
+  d.metadata = make_core_metadata(name, version, requires_dist, requires_python);
+  return d;
+}
+
+TEST(Resolver, DirectReferenceReplacesTheIndexForItsProject) {
+  MemorySource src;
+  src.add_wheel("lib", "9.0");  // the index's newer version is never a candidate
+  src.add_wheel("dep", "1.0");
+  src.add_wheel("dep", "2.0");
+  ResolveRequest req = request({"lib", "app-tool"});
+  req.direct.push_back(direct_tree("lib", "1.5.dev3", {"dep<2"}));
+  src.add_wheel("app-tool", "1.0", {"lib>=1"});
+  auto res = resolve(src, req);
+  ASSERT_TRUE(res.has_value()) << res.error().message;
+  EXPECT_EQ(pins(*res), "app-tool==1.0 dep==1.0 lib==1.5.dev3");
+  const ResolvedPackage* lib = res->find("lib");
+  ASSERT_NE(lib, nullptr);
+  ASSERT_TRUE(lib->origin.has_value());
+  EXPECT_EQ(lib->origin->commit_id, std::string(40, 'a'));
+  EXPECT_EQ(lib->file.url, "git+https://git.example/lib.git@" + std::string(40, 'a'));
+  EXPECT_FALSE(lib->is_wheel);
+  EXPECT_TRUE(lib->direct);
+  EXPECT_FALSE(res->find("dep")->origin.has_value());
+  // The index page of a direct project is never asked for.
+  for (const auto& c : src.project_calls()) EXPECT_NE(c, "lib");
+}
+
+TEST(Resolver, OtherRequirementsStillApplyToTheDirectVersion) {
+  MemorySource src;
+  src.add_wheel("app-tool", "1.0", {"lib>=2"});
+  ResolveRequest req = request({"lib", "app-tool"});
+  req.direct.push_back(direct_tree("lib", "1.5", {}));
+  EXPECT_EQ(explain(src, req),
+            "Because app-tool==1.0 depends on lib>=2 and you require lib @ "
+            "git+https://git.example/lib.git@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, "
+            "app-tool==1.0 is forbidden.\n"
+            "And because you require app-tool, no solution exists.");
+}
+
+TEST(Resolver, DirectReferenceRequiresPythonIsChecked) {
+  MemorySource src;
+  ResolveRequest req = request({"lib"});
+  req.direct.push_back(direct_tree("lib", "1.0", {}, ">=3.12"));
+  EXPECT_EQ(explain(src, req),
+            "Because lib==1.0 requires Python >=3.12 (the target has 3.11.0) and you require lib @ "
+            "git+https://git.example/lib.git@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, no solution exists.");
+}
+
+TEST(Resolver, DependencyUrlIsFollowedOnlyThroughTheRootsReference) {
+  MemorySource src;
+  src.add_wheel("a", "1.0", {"lib @ https://elsewhere.example/lib-0.1.tar.gz"});
+  ResolveRequest with_root = request({"a", "lib"});
+  with_root.direct.push_back(direct_tree("lib", "1.0", {}));
+  auto res = resolve(src, with_root);
+  ASSERT_TRUE(res.has_value()) << res.error().message;
+  EXPECT_EQ(pins(*res), "a==1.0 lib==1.0");
+  EXPECT_EQ(res->find("lib")->required_by, std::vector<std::string>{"a"});
+
+  auto refused = resolve(src, request({"a"}));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().message,
+            "a 1.0 depends on 'lib@ https://elsewhere.example/lib-0.1.tar.gz', a direct "
+            "reference; funcpack fetches only the URLs your requirements name (add it to "
+            "requirements.txt to use it)");
+}
+
+TEST(Resolver, DirectReferenceMetadataMustNameTheProject) {
+  MemorySource src;
+  ResolveRequest req = request({"lib"});
+  DirectDistribution d = direct_tree("lib", "1.0", {});
+  d.metadata = make_core_metadata("other", "1.0", {});
+  req.direct.push_back(d);
+  auto res = resolve(src, req);
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(res.error().kind, ResolveFailure::Kind::kInput);
+  EXPECT_EQ(res.error().message,
+            "git+https://git.example/lib.git@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa is other "
+            "1.0, not lib");
+}
+
 }  // namespace
 }  // namespace funcpack
