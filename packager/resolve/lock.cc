@@ -8,6 +8,7 @@
 
 #include "base/strings.h"
 #include "inputs/toml_document.h"
+#include "io/url.h"
 #include "spec/package_name.h"
 #include "spec/tags.h"
 #include "spec/wheel_filename.h"
@@ -48,7 +49,41 @@ std::string target_marker(const Target& t) {
          t.machine + "\" and python_full_version == \"" + t.python_full_version + "\"";
 }
 
+bool is_tree(const ResolvedPackage& p) {
+  return p.origin && p.origin->kind != DirectOrigin::Kind::kArchive;
+}
+
+// A path as the lock records it: relative to the lock's directory when that is given and the
+// path can be reached from it, else absolute; '/'-separated.
+std::string lock_path(const std::filesystem::path& path, const std::filesystem::path& lock_dir) {
+  if (lock_dir.empty()) return path.generic_string();
+  std::filesystem::path rel =
+      path.lexically_normal().lexically_relative(std::filesystem::absolute(lock_dir).lexically_normal());
+  if (rel.empty()) return path.generic_string();
+  return rel.generic_string();
+}
+
+// The PEP 610-style URL of a source tree: "git+URL@COMMIT[#subdirectory=S]" or file://PATH.
+std::string tree_url(const DirectOrigin& o) {
+  if (o.kind == DirectOrigin::Kind::kVcs)
+    return "git+" + o.url + "@" + o.commit_id +
+           (o.subdirectory.empty() ? "" : "#subdirectory=" + o.subdirectory);
+  return path_to_file_url(o.path) + (o.subdirectory.empty() ? "" : "#subdirectory=" + o.subdirectory);
+}
+
+std::string hashes_table(const std::map<std::string, std::string>& hashes) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [algo, hex] : hashes) {  // std::map: sorted by algorithm
+    if (!first) out += ", ";
+    first = false;
+    out += algo + " = " + toml_str(hex);
+  }
+  return out + "}";
+}
+
 Result<void> check_hashes(const ResolvedPackage& p) {
+  if (is_tree(p)) return {};
   if (p.file.hashes.empty())
     return fail("cannot lock " + p.name + "==" + p.version.str() + ": the index published no hash for " +
                 p.file.filename);
@@ -58,19 +93,37 @@ Result<void> check_hashes(const ResolvedPackage& p) {
 std::string file_table(const DistributionFile& f) {
   std::string out = "{name = " + toml_str(f.filename) + ", url = " + toml_str(f.url);
   if (f.size) out += ", size = " + std::to_string(*f.size);
-  out += ", hashes = {";
-  bool first = true;
-  for (const auto& [algo, hex] : f.hashes) {  // std::map: sorted by algorithm
-    if (!first) out += ", ";
-    first = false;
-    out += algo + " = " + toml_str(hex);
+  return out + ", hashes = " + hashes_table(f.hashes) + "}";
+}
+
+// packages.archive / packages.vcs / packages.directory (PEP 751) of a direct reference.
+std::string origin_entry(const ResolvedPackage& p, const std::filesystem::path& lock_dir) {
+  const DirectOrigin& o = *p.origin;
+  std::string sub = o.subdirectory.empty() ? "" : ", subdirectory = " + toml_str(o.subdirectory);
+  switch (o.kind) {
+    case DirectOrigin::Kind::kVcs: {
+      std::string out = "vcs = {type = \"git\", url = " + toml_str(o.url);
+      if (!o.requested_revision.empty())
+        out += ", requested-revision = " + toml_str(o.requested_revision);
+      return out + ", commit-id = " + toml_str(o.commit_id) + sub + "}\n";
+    }
+    case DirectOrigin::Kind::kDirectory:
+      return "directory = {path = " + toml_str(lock_path(o.path, lock_dir)) +
+             ", editable = " + (o.editable ? "true" : "false") + sub + "}\n";
+    case DirectOrigin::Kind::kArchive: {
+      std::string out = "archive = {";
+      out += o.path.empty() ? "url = " + toml_str(p.file.url)
+                            : "path = " + toml_str(lock_path(o.path, lock_dir));
+      if (p.file.size) out += ", size = " + std::to_string(*p.file.size);
+      return out + ", hashes = " + hashes_table(p.file.hashes) + sub + "}\n";
+    }
   }
-  return out + "}}";
+  return "";
 }
 
 }  // namespace
 
-Result<std::string> write_pylock(const Resolution& res) {
+Result<std::string> write_pylock(const Resolution& res, const std::filesystem::path& lock_dir) {
   std::string out;
   out += "lock-version = \"1.0\"\n";
   out += "environments = [" + toml_str(target_marker(res.target)) + "]\n";
@@ -80,7 +133,15 @@ Result<std::string> write_pylock(const Resolution& res) {
     if (auto ok = check_hashes(p); !ok) return std::unexpected(ok.error());
     out += "\n[[packages]]\n";
     out += "name = " + toml_str(p.name) + "\n";
-    out += "version = " + toml_str(p.version.str()) + "\n";
+    // PEP 751: no version for a source tree (its code may not match a version recorded now);
+    // funcpack keeps the one it resolved in packages.tool.funcpack.
+    if (!is_tree(p)) out += "version = " + toml_str(p.version.str()) + "\n";
+    if (p.origin) {
+      out += origin_entry(p, lock_dir);
+      if (is_tree(p))
+        out += "\n[packages.tool.funcpack]\nversion = " + toml_str(p.version.str()) + "\n";
+      continue;
+    }
     if (!p.file.index.empty()) out += "index = " + toml_str(p.file.index) + "\n";
     if (p.is_wheel) out += "wheels = [" + file_table(p.file) + "]\n";
     else out += "sdist = " + file_table(p.file) + "\n";
@@ -93,7 +154,8 @@ Result<std::string> write_pylock(const Resolution& res) {
   return out;
 }
 
-Result<std::string> write_requirements_lock(const Resolution& res) {
+Result<std::string> write_requirements_lock(const Resolution& res,
+                                            const std::filesystem::path& lock_dir) {
   std::string out = "# Generated by funcpack for CPython " + res.target.python_full_version +
                     " on Linux " + res.target.machine + " (glibc " +
                     std::to_string(res.target.glibc_major) + "." +
@@ -101,7 +163,20 @@ Result<std::string> write_requirements_lock(const Resolution& res) {
                     "#   pip install --require-hashes --only-binary=:all: --no-deps -r FILE\n";
   for (const auto& p : res.packages) {
     if (auto ok = check_hashes(p); !ok) return std::unexpected(ok.error());
-    out += p.name + "==" + p.version.str();
+    if (is_tree(p))
+      return fail("cannot write " + p.name + " to a requirements lock: it is built from " +
+                  (p.origin->kind == DirectOrigin::Kind::kVcs ? "a git repository"
+                                                              : "a local directory") +
+                  ", which pip's hash-checking mode (--require-hashes) refuses; use the pylock "
+                  "format");
+    if (!p.origin) {
+      out += p.name + "==" + p.version.str();
+    } else if (p.origin->path.empty()) {
+      out += p.name + " @ " + p.file.url;
+    } else {  // pip reads a relative path from the directory it runs in
+      std::string rel = lock_path(p.origin->path, lock_dir);
+      out += rel.starts_with("/") || rel.starts_with("../") ? rel : "./" + rel;
+    }
     for (const auto& [algo, hex] : p.file.hashes) out += " \\\n    --hash=" + algo + ":" + hex;
     out += "\n";
     if (!p.direct && !p.required_by.empty()) out += "    # via " + join(p.required_by, ", ") + "\n";
@@ -117,8 +192,9 @@ Result<std::string> write_json_lock(const Resolution& res) {
     nlohmann::ordered_json entry;
     entry["name"] = p.name;
     entry["version"] = p.version.str();
-    entry["filename"] = p.file.filename;
-    entry["url"] = p.file.url;
+    entry["filename"] = is_tree(p) ? nlohmann::ordered_json(nullptr)
+                                   : nlohmann::ordered_json(p.file.filename);
+    entry["url"] = is_tree(p) ? tree_url(*p.origin) : p.file.url;
     entry["sha256"] = sha == p.file.hashes.end() ? nlohmann::ordered_json(nullptr)
                                                  : nlohmann::ordered_json(sha->second);
     packages.push_back(std::move(entry));
@@ -174,10 +250,87 @@ DistributionFile read_file_table(const toml::value& t, const std::string& where)
   return f;
 }
 
+std::string get_optional_string(const toml::value& table, const std::string& key,
+                                const std::string& where) {
+  return get(table, key) ? get_string(table, key, where) : std::string();
+}
+
+// A path of the lock: relative ones are relative to the lock's directory (PEP 751).
+std::filesystem::path lock_relative(const std::string& text, const std::filesystem::path& lock_dir) {
+  std::filesystem::path p(text);
+  return (p.is_absolute() ? p : lock_dir / p).lexically_normal();
+}
+
+// packages.archive / vcs / directory into rp (origin, file). Returns false when the package
+// has none of them (an index distribution).
+bool read_origin(const toml::value& p, const std::string& where, const std::filesystem::path& lock_dir,
+                 ResolvedPackage& rp) {
+  const toml::value* t = nullptr;
+  DirectOrigin o;
+  if ((t = get(p, "vcs"))) {
+    o.kind = DirectOrigin::Kind::kVcs;
+    if (!t->is_table()) throw LockError{where + ": 'vcs' must be a table", line_of(*t)};
+    std::string type = get_string(*t, "type", where + " vcs");
+    if (type != "git")
+      throw LockError{where + ": vcs type '" + type + "' is not supported (only git)", line_of(*t)};
+    o.url = get_optional_string(*t, "url", where + " vcs");
+    if (o.url.empty() && get(*t, "path"))
+      o.url = path_to_file_url(lock_relative(get_string(*t, "path", where + " vcs"), lock_dir));
+    if (o.url.empty()) throw LockError{where + ": vcs needs 'url' or 'path'", line_of(*t)};
+    o.requested_revision = get_optional_string(*t, "requested-revision", where + " vcs");
+    o.commit_id = get_string(*t, "commit-id", where + " vcs");
+  } else if ((t = get(p, "directory"))) {
+    o.kind = DirectOrigin::Kind::kDirectory;
+    if (!t->is_table()) throw LockError{where + ": 'directory' must be a table", line_of(*t)};
+    o.path = lock_relative(get_string(*t, "path", where + " directory"), lock_dir);
+    if (const toml::value* e = get(*t, "editable")) {
+      if (!e->is_boolean()) throw LockError{where + ": 'editable' must be a boolean", line_of(*e)};
+      o.editable = e->as_boolean();
+    }
+  } else if ((t = get(p, "archive"))) {
+    o.kind = DirectOrigin::Kind::kArchive;
+    if (!t->is_table()) throw LockError{where + ": 'archive' must be a table", line_of(*t)};
+    DistributionFile f;
+    std::string url = get_optional_string(*t, "url", where + " archive");
+    if (!url.empty()) {
+      o.url = url;
+      f.url = url;
+    } else {
+      o.path = lock_relative(get_string(*t, "path", where + " archive"), lock_dir);
+      f.url = path_to_file_url(o.path);
+    }
+    f.filename = url_filename(f.url);
+    if (const toml::value* size = get(*t, "size")) {
+      if (!size->is_integer() || size->as_integer() < 0)
+        throw LockError{where + ": 'size' must be a non-negative integer", line_of(*size)};
+      f.size = uint64_t(size->as_integer());
+    }
+    const toml::value* hashes = get(*t, "hashes");
+    if (!hashes || !hashes->is_table() || hashes->as_table().empty())
+      throw LockError{where + ": missing 'hashes'", line_of(*t)};
+    for (const auto& [algo, hex] : hashes->as_table()) {
+      if (!hex.is_string()) throw LockError{where + ": hash '" + algo + "' must be a string", line_of(hex)};
+      f.hashes[algo] = to_lower(hex.as_string().str);
+    }
+    rp.is_wheel = f.filename.ends_with(".whl");
+    rp.file = std::move(f);
+  } else {
+    return false;
+  }
+  o.subdirectory = get_optional_string(*t, "subdirectory", where);
+  if (o.kind != DirectOrigin::Kind::kArchive) {
+    rp.is_wheel = false;
+    rp.file.url = tree_url(o);
+  }
+  rp.origin = std::move(o);
+  return true;
+}
+
 }  // namespace
 
 Result<Resolution> read_pylock(std::string_view text, const std::filesystem::path& path) {
   Location at{path.string(), 0, 0, 0};
+  const std::filesystem::path lock_dir = std::filesystem::absolute(path).parent_path();
   auto parsed = parse_toml_document(text, path.string());
   if (!parsed) return std::unexpected(parsed.error());
   const toml::value doc = std::move(*parsed);
@@ -223,10 +376,26 @@ Result<Resolution> read_pylock(std::string_view text, const std::filesystem::pat
         ResolvedPackage rp;
         rp.name = normalize_name(get_string(p, "name", where));
         where += " (" + rp.name + ")";
-        std::string v = get_string(p, "version", where);
+        // A source tree has no `version` (PEP 751); funcpack's own is in packages.tool.funcpack.
+        const toml::value* version_at = get(p, "version");
+        std::string v;
+        if (version_at) {
+          v = get_string(p, "version", where);
+        } else if (const toml::value* tool = get(p, "tool"); tool && get(*tool, "funcpack") &&
+                                                           get(*get(*tool, "funcpack"), "version")) {
+          version_at = get(*get(*tool, "funcpack"), "version");
+          v = get_string(*get(*tool, "funcpack"), "version", where + " tool.funcpack");
+        } else {
+          throw LockError{where + ": missing 'version' (and no [packages.tool.funcpack] version)",
+                          line_of(p)};
+        }
         auto parsed = Version::parse(v);
-        if (!parsed) throw LockError{where + ": invalid version '" + v + "'", line_of(*get(p, "version"))};
+        if (!parsed) throw LockError{where + ": invalid version '" + v + "'", line_of(*version_at)};
         rp.version = *parsed;
+        if (read_origin(p, where, lock_dir, rp)) {
+          res.packages.push_back(std::move(rp));
+          continue;
+        }
         std::string index_url;
         if (get(p, "index")) index_url = get_string(p, "index", where);
         if (const toml::value* wheels = get(p, "wheels")) {
@@ -248,7 +417,7 @@ Result<Resolution> read_pylock(std::string_view text, const std::filesystem::pat
           rp.file = read_file_table(*sdist, where + " sdist");
           rp.is_wheel = false;
         } else {
-          throw LockError{where + ": no 'wheels' or 'sdist' (only index distributions can be built)",
+          throw LockError{where + ": no 'wheels', 'sdist', 'archive', 'vcs' or 'directory'",
                           line_of(p)};
         }
         rp.file.index = index_url;

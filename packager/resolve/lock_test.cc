@@ -145,14 +145,22 @@ TEST(Lock, ReaderErrorsNameTheFileAndLine) {
             "app/pylock.toml:1: unsupported lock-version '2.0' (expected 1.x)");
   EXPECT_EQ(read_error("created-by = \"x\"\n"), "app/pylock.toml:1: pylock.toml: missing 'lock-version'");
   EXPECT_EQ(read_error("lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n"),
-            "app/pylock.toml:2: packages[0] (a): missing 'version'");
+            "app/pylock.toml:2: packages[0] (a): missing 'version' (and no "
+            "[packages.tool.funcpack] version)");
   EXPECT_EQ(read_error("lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nversion = \"1\"\n"
                        "sdist = {name = \"a-1.tar.gz\", url = \"https://x/a\"}\n"),
             "app/pylock.toml:5: packages[0] (a) sdist: missing 'hashes'");
   EXPECT_EQ(read_error("lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nversion = \"1\"\n"
-                       "directory = {path = \".\"}\n"),
-            "app/pylock.toml:2: packages[0] (a): no 'wheels' or 'sdist' (only index distributions "
-            "can be built)");
+                       "index = \"https://pypi.org/simple\"\n"),
+            "app/pylock.toml:2: packages[0] (a): no 'wheels', 'sdist', 'archive', 'vcs' or "
+            "'directory'");
+  EXPECT_EQ(read_error("lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\n"
+                       "vcs = {type = \"hg\", url = \"https://x/a\", commit-id = \"1\"}\n"
+                       "[packages.tool.funcpack]\nversion = \"1\"\n"),
+            "app/pylock.toml:4: packages[0] (a): vcs type 'hg' is not supported (only git)");
+  EXPECT_EQ(read_error("lock-version = \"1.0\"\n[[packages]]\nname = \"a\"\nversion = \"1\"\n"
+                       "archive = {url = \"https://x/a-1.tar.gz\"}\n"),
+            "app/pylock.toml:5: packages[0] (a): missing 'hashes'");
   EXPECT_EQ(read_error("lock-version = \n"),
             "app/pylock.toml:1:1: invalid TOML: missing value after key-value separator '='");
 }
@@ -164,6 +172,153 @@ TEST(Lock, RefusesToLockAFileWithoutHash) {
   ASSERT_FALSE(text.has_value());
   EXPECT_EQ(text.error().message,
             "cannot lock idna==3.10: the index published no hash for idna-3.10.tar.gz");
+}
+
+// A resolution with one package of each direct-reference kind, for an app in /srv/app.
+Resolution direct_sample() {
+  Resolution res;
+  res.requires_python = "==3.11.*";
+  auto add = [&](std::string name, std::string version, DirectOrigin o, DistributionFile f,
+                 bool wheel) {
+    ResolvedPackage p;
+    p.name = std::move(name);
+    p.version = *Version::parse(version);
+    p.origin = std::move(o);
+    p.file = std::move(f);
+    p.is_wheel = wheel;
+    p.direct = true;
+    res.packages.push_back(std::move(p));
+  };
+  DirectOrigin vcs;
+  vcs.kind = DirectOrigin::Kind::kVcs;
+  vcs.url = "https://git.example/org/tool.git";
+  vcs.requested_revision = "v2";
+  vcs.commit_id = std::string(40, 'c');
+  vcs.subdirectory = "python";
+  DistributionFile vf;
+  vf.url = "git+https://git.example/org/tool.git@" + vcs.commit_id + "#subdirectory=python";
+  add("atool", "2.0", vcs, vf, false);
+  DirectOrigin dir;
+  dir.kind = DirectOrigin::Kind::kDirectory;
+  dir.path = "/srv/app/libs/shared";
+  dir.editable = true;
+  DistributionFile df;
+  df.url = "file:///srv/app/libs/shared";
+  add("bshared", "0.1.dev0", dir, df, false);
+  DirectOrigin remote;
+  remote.kind = DirectOrigin::Kind::kArchive;
+  remote.url = "https://files.example/c-1.0-py3-none-any.whl";
+  DistributionFile rf;
+  rf.filename = "c-1.0-py3-none-any.whl";
+  rf.url = remote.url;
+  rf.size = 1234;
+  rf.hashes["sha256"] = kShaA;
+  add("c", "1.0", remote, rf, true);
+  DirectOrigin local;
+  local.kind = DirectOrigin::Kind::kArchive;
+  local.path = "/srv/app/vendor/d-3.0.tar.gz";
+  DistributionFile lf;
+  lf.filename = "d-3.0.tar.gz";
+  lf.url = "file:///srv/app/vendor/d-3.0.tar.gz";
+  lf.size = 99;
+  lf.hashes["sha256"] = kShaB;
+  add("d", "3.0", local, lf, false);
+  return res;
+}
+
+const char* kDirectPylockPackages =
+    "\n[[packages]]\n"
+    "name = \"atool\"\n"
+    "vcs = {type = \"git\", url = \"https://git.example/org/tool.git\", requested-revision = \"v2\", "
+    "commit-id = \"cccccccccccccccccccccccccccccccccccccccc\", subdirectory = \"python\"}\n"
+    "\n[packages.tool.funcpack]\nversion = \"2.0\"\n"
+    "\n[[packages]]\n"
+    "name = \"bshared\"\n"
+    "directory = {path = \"libs/shared\", editable = true}\n"
+    "\n[packages.tool.funcpack]\nversion = \"0.1.dev0\"\n"
+    "\n[[packages]]\n"
+    "name = \"c\"\n"
+    "version = \"1.0\"\n"
+    "archive = {url = \"https://files.example/c-1.0-py3-none-any.whl\", size = 1234, hashes = "
+    "{sha256 = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}}\n"
+    "\n[[packages]]\n"
+    "name = \"d\"\n"
+    "version = \"3.0\"\n"
+    "archive = {path = \"vendor/d-3.0.tar.gz\", size = 99, hashes = "
+    "{sha256 = \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"}}\n";
+
+TEST(Lock, WritesDirectReferencesAsPep751RecordsThem) {
+  auto text = write_pylock(direct_sample(), "/srv/app");
+  ASSERT_TRUE(text.has_value()) << text.error().message;
+  size_t start = text->find("\n[[packages]]");
+  size_t end = text->find("\n[tool.funcpack]");
+  ASSERT_NE(start, std::string::npos);
+  EXPECT_EQ(text->substr(start, end - start), kDirectPylockPackages);
+
+  // Read back from the same directory: same origins, paths absolute again, same bytes.
+  auto back = read_pylock(*text, "/srv/app/pylock.toml");
+  ASSERT_TRUE(back.has_value()) << back.error().message;
+  ASSERT_EQ(back->packages.size(), 4u);
+  Resolution want = direct_sample();
+  for (size_t i = 0; i < 4; ++i) {
+    SCOPED_TRACE(want.packages[i].name);
+    EXPECT_EQ(back->packages[i].origin, want.packages[i].origin);
+    EXPECT_EQ(back->packages[i].version, want.packages[i].version);
+    EXPECT_EQ(back->packages[i].is_wheel, want.packages[i].is_wheel);
+    EXPECT_EQ(back->packages[i].file.url, want.packages[i].file.url);
+    EXPECT_EQ(back->packages[i].file.hashes, want.packages[i].file.hashes);
+  }
+  EXPECT_EQ(back->packages[2].file.filename, "c-1.0-py3-none-any.whl");
+  EXPECT_EQ(back->packages[3].file.filename, "d-3.0.tar.gz");
+  auto again = write_pylock(*back, "/srv/app");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->substr(start, end - start), kDirectPylockPackages);
+
+  // A lock written elsewhere names the same paths relative to itself.
+  auto moved = write_pylock(direct_sample(), "/srv/app/dist");
+  ASSERT_TRUE(moved.has_value());
+  EXPECT_NE(moved->find("directory = {path = \"../libs/shared\", editable = true}"),
+            std::string::npos);
+  auto moved_back = read_pylock(*moved, "/srv/app/dist/app.pylock.toml");
+  ASSERT_TRUE(moved_back.has_value());
+  EXPECT_EQ(moved_back->packages[1].origin->path, "/srv/app/libs/shared");
+}
+
+TEST(Lock, RequirementsLockWritesArchivesAndRefusesSourceTrees) {
+  Resolution res = direct_sample();
+  auto refused = write_requirements_lock(res, "/srv/app");
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().message,
+            "cannot write atool to a requirements lock: it is built from a git repository, which "
+            "pip's hash-checking mode (--require-hashes) refuses; use the pylock format");
+  res.packages.erase(res.packages.begin(), res.packages.begin() + 2);
+  auto text = write_requirements_lock(res, "/srv/app");
+  ASSERT_TRUE(text.has_value()) << text.error().message;
+  EXPECT_EQ(text->substr(text->find("\nc @") + 1),
+            "c @ https://files.example/c-1.0-py3-none-any.whl \\\n"
+            "    --hash=sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+            "./vendor/d-3.0.tar.gz \\\n"
+            "    --hash=sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n");
+}
+
+TEST(Lock, JsonLockNamesSourceTreesByUrl) {
+  auto text = write_json_lock(direct_sample());
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(*text,
+            "{\n  \"packages\": [\n"
+            "    {\n      \"name\": \"atool\",\n      \"version\": \"2.0\",\n      \"filename\": null,\n"
+            "      \"url\": \"git+https://git.example/org/tool.git@cccccccccccccccccccccccccccccccccccccccc"
+            "#subdirectory=python\",\n      \"sha256\": null\n    },\n"
+            "    {\n      \"name\": \"bshared\",\n      \"version\": \"0.1.dev0\",\n      \"filename\": null,\n"
+            "      \"url\": \"file:///srv/app/libs/shared\",\n      \"sha256\": null\n    },\n"
+            "    {\n      \"name\": \"c\",\n      \"version\": \"1.0\",\n"
+            "      \"filename\": \"c-1.0-py3-none-any.whl\",\n"
+            "      \"url\": \"https://files.example/c-1.0-py3-none-any.whl\",\n"
+            "      \"sha256\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n    },\n"
+            "    {\n      \"name\": \"d\",\n      \"version\": \"3.0\",\n      \"filename\": \"d-3.0.tar.gz\",\n"
+            "      \"url\": \"file:///srv/app/vendor/d-3.0.tar.gz\",\n"
+            "      \"sha256\": \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"\n    }\n"
+            "  ]\n}\n");
 }
 
 }  // namespace
