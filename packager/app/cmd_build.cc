@@ -358,7 +358,7 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
     if (!p.is_wheel) {  // build it in the sandbox; the built wheel is installed like the others
       fetch_bar.interrupt();
-      auto built = sdist_builds.build({*local, p.name, p.version.str(), p.file.filename}, err);
+      auto built = sdist_builds.build({*local, {}, p.name, p.version.str(), p.file.filename}, err);
       if (!built) {
         err << me << built.error().message << "\n";
         return 1;

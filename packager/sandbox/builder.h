@@ -1,10 +1,14 @@
-// builder.h: builds an sdist into a wheel for the deployment target, per PEP 517/518, inside
-// the sandbox (runner.h), then audits and retags it (retag.h).
+// builder.h: builds a source (an sdist, or a source tree: a git checkout or a local project
+// directory) into a wheel for the deployment target, per PEP 517/518, inside the sandbox
+// (runner.h), then audits and retags it (retag.h); or asks the backend for the source's core
+// metadata only (what `funcpack lock` needs when a source's metadata is not static).
 //
 // Steps, each failure an Error naming the distribution:
 //  1. unpack the sdist (.tar.gz or .zip, libarchive) into a private work directory (entries
 //     that are absolute, contain `..`, are devices, or links that leave the tree are refused);
-//     the source tree is the single top-level directory (or the archive root);
+//     the source tree is the single top-level directory (or the archive root). A source tree
+//     is copied there instead (copy_source_tree), so the build never writes into the user's
+//     directory;
 //  2. find the sandbox's interpreter for the target's Python X.Y (interpreter.h);
 //  3. read [build-system] (build_system.h);
 //  4. resolve `requires` with funcpack's resolver for that interpreter (same index source as
@@ -14,6 +18,9 @@
 //  6. run build_wheel in the sandbox; the wheel must name the locked project and version;
 //  7. audit it against the target's manylinux policy and retag it to the best policy it
 //     really satisfies, or reject it with the audit's reasons (retag.h).
+// For metadata, step 6 is prepare_metadata_for_build_wheel instead (or, when the backend
+// lacks that optional hook, build_wheel and the wheel's METADATA, as PEP 517 prescribes), and
+// there is no step 7; the metadata must name the project (and the version, when given).
 // Inside the sandbox the build sees: the source tree (writable) at /tmp/funcpack/src, the
 // output directory (writable) at /tmp/funcpack/out, an empty writable $HOME at
 // /tmp/funcpack/home, the build environment (read-only) at /tmp/funcpack/env (also
@@ -50,12 +57,14 @@ struct SdistBuildOptions {
   std::string python;           // --sandbox-python (as the sandbox sees it); "" = search
 };
 
-struct SdistToBuild {
-  std::filesystem::path sdist;  // the verified sdist file
-  std::string name;             // the locked project (normalised)
-  std::string version;          // the locked version
-  std::string filename;         // the sdist's name in the lock ("" = sdist's file name; a
-                                // cached download is named by its hash)
+struct SourceToBuild {
+  std::filesystem::path sdist;  // the verified sdist file; or empty, and then:
+  std::filesystem::path tree;   // a source tree (read, never written)
+  std::string name;             // the project (normalised)
+  std::string version;          // the locked version; "" = whatever the source declares
+  std::string display;          // how the log names the source ("" = the sdist's file name,
+                                // else the tree's path; a cached download is named by its
+                                // hash, so callers pass the sdist's name in the lock)
 };
 
 struct BuiltWheel {
@@ -67,9 +76,19 @@ struct BuiltWheel {
 
 // Builds `dist` for `target` into `out_dir` (must exist). Returns the wheel, or an Error whose
 // message says what failed (multi-line when it carries a log tail or audit reasons).
-Result<BuiltWheel> build_sdist(const SdistToBuild& dist, const Target& target,
-                               const SdistBuildOptions& options, IndexSource& source,
-                               const PolicySet& policies, const std::filesystem::path& out_dir);
+Result<BuiltWheel> build_source(const SourceToBuild& dist, const Target& target,
+                                const SdistBuildOptions& options, IndexSource& source,
+                                const PolicySet& policies, const std::filesystem::path& out_dir);
+
+// The core metadata text (METADATA) the backend reports for `dist`, or an Error as above.
+Result<std::string> build_metadata(const SourceToBuild& dist, const Target& target,
+                                   const SdistBuildOptions& options, IndexSource& source);
+
+// Copies the source tree `from` to `to` (created) for a build: every regular file, and every
+// symlink to a file as that file's bytes; version-control directories (.git, .hg, .svn),
+// __pycache__ and virtual environments (directories holding pyvenv.cfg) are left out; a
+// symlink to a directory is an Error naming it (not followed).
+Result<void> copy_source_tree(const std::filesystem::path& from, const std::filesystem::path& to);
 
 // The last `n` lines of `text` (without a final empty line).
 std::vector<std::string> last_lines(std::string_view text, size_t n);
@@ -79,21 +98,25 @@ std::vector<std::string> last_lines(std::string_view text, size_t n);
 Result<std::filesystem::path> unpack_sdist(const std::filesystem::path& archive,
                                            const std::filesystem::path& dest);
 
-// The sdist builds of one `funcpack build`: the sandbox is chosen (and probed) and the
-// policies loaded once, on the first sdist; commands with wheels only never touch it.
+// The source builds of one command (`funcpack build`, or `funcpack lock` asking for
+// metadata): the sandbox is chosen (and probed) and the policies loaded once, on the first
+// source; commands with wheels only never touch it.
 class SourceBuilds {
  public:
   SourceBuilds(SandboxRequest request, std::string python, const Target& target,
                IndexSource& source, std::filesystem::path out_dir);
-  // Builds `dist` (see build_sdist). Prints kNoneWarning to `warnings` once when the none
-  // backend is used. Errors: choose_sandbox's or build_sdist's.
-  Result<BuiltWheel> build(const SdistToBuild& dist, std::ostream& warnings);
+  // Builds `dist` (see build_source). Prints kNoneWarning to `warnings` once when the none
+  // backend is used. Errors: choose_sandbox's or build_source's.
+  Result<BuiltWheel> build(const SourceToBuild& dist, std::ostream& warnings);
+  // build_metadata for `dist`, with the same sandbox (and warning).
+  Result<std::string> metadata(const SourceToBuild& dist, std::ostream& warnings);
   // The backend in use ("" before the first build).
   std::string backend() const {
     return options_ ? std::string(sandbox_kind_name(options_->sandbox.kind)) : "";
   }
 
  private:
+  Result<void> start(const SourceToBuild& dist, std::ostream& warnings);
   SandboxRequest request_;
   std::string python_;
   Target target_;

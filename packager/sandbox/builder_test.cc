@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/fs.h"
@@ -74,6 +75,41 @@ TEST_F(Unpack, NotAnArchiveIsAnError) {
   auto r = unpack_sdist(p, dir_->path() / "j");
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().message.starts_with("junk.tar.gz: ")) << r.error().message;
+}
+
+TEST_F(Unpack, CopySourceTreeLeavesOutVcsCachesAndVirtualEnvironments) {
+  fs::path from = dir_->path() / "proj";
+  auto put = [&](const std::string& rel, const std::string& text) {
+    fs::create_directories((from / rel).parent_path());
+    ASSERT_TRUE(write_file_atomic(from / rel, text));
+  };
+  put("pyproject.toml", "[project]\n");
+  put("src/pkg/__init__.py", "x = 1\n");
+  put("src/pkg/__pycache__/__init__.cpython-311.pyc", "junk");
+  put(".git/HEAD", "ref: refs/heads/main\n");
+  put(".venv/pyvenv.cfg", "home = /usr/bin\n");
+  put(".venv/lib/site.py", "");
+  put("tools/run.sh", "#!/bin/sh\n");
+  fs::permissions(from / "tools/run.sh", fs::perms(0755));
+  fs::create_symlink("../pyproject.toml", from / "src/link.toml");
+  fs::path to = dir_->path() / "copy";
+  ASSERT_TRUE(copy_source_tree(from, to));
+  std::vector<std::string> got;
+  for (auto it = fs::recursive_directory_iterator(to); it != fs::recursive_directory_iterator(); ++it)
+    if (!it->is_directory()) got.push_back(it->path().lexically_relative(to).generic_string());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"pyproject.toml", "src/link.toml", "src/pkg/__init__.py",
+                                           "tools/run.sh"}));
+  EXPECT_FALSE(fs::is_symlink(to / "src/link.toml"));
+  EXPECT_EQ(*read_file(to / "src/link.toml"), "[project]\n");
+  EXPECT_NE(fs::status(to / "tools/run.sh").permissions() & fs::perms::owner_exec, fs::perms::none);
+
+  fs::create_directory_symlink(from / "src", from / "loop");
+  auto refused = copy_source_tree(from, dir_->path() / "copy2");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            (from / "loop").string() + ": a symbolic link to a directory (not followed; copy the "
+            "directory into the project instead)");
 }
 
 }  // namespace

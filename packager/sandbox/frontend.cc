@@ -51,6 +51,22 @@ def main():
         wheel_dir = os.path.join(out, "wheel")
         os.makedirs(wheel_dir, exist_ok=True)
         result = fn(wheel_dir, {})
+    elif hook == "prepare_metadata_for_build_wheel":
+        fn = getattr(backend, hook, None)
+        if fn is not None:
+            metadata_dir = os.path.join(out, "metadata")
+            os.makedirs(metadata_dir, exist_ok=True)
+            result = {"metadata": fn(metadata_dir, {})}
+        else:
+            # PEP 517: without the hook, the frontend builds the wheel and reads it.
+            build = getattr(backend, "build_wheel", None)
+            if build is None:
+                print(f"funcpack-frontend: the build backend '{spec}' has no build_wheel hook",
+                      file=sys.stderr)
+                sys.exit(2)
+            wheel_dir = os.path.join(out, "wheel")
+            os.makedirs(wheel_dir, exist_ok=True)
+            result = {"wheel": build(wheel_dir, {})}
     else:
         print(f"funcpack-frontend: unknown hook {hook}", file=sys.stderr)
         sys.exit(2)

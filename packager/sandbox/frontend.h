@@ -8,7 +8,10 @@
 //         517's isolated builds require;
 //   SRC   the source tree (the working directory of the hooks);
 //   OUT   the output directory: wheels go to OUT/wheel/, the hook's answer to OUT/HOOK.json;
-//   HOOK  get_requires_for_build_wheel (optional in a backend: [] when missing) or build_wheel;
+//   HOOK  get_requires_for_build_wheel (optional in a backend: [] when missing), build_wheel,
+//         or prepare_metadata_for_build_wheel: its answer is {"metadata": NAME} (the
+//         .dist-info directory it wrote under OUT/metadata/), or, when the backend lacks that
+//         optional hook, {"wheel": NAME} (PEP 517's fallback: build_wheel wrote OUT/wheel/NAME);
 //   BACKEND  "module" or "module:object" (PEP 517), imported with PATHS (a JSON list of
 //         source-relative directories, backend-path) first on sys.path.
 // Exit status: 0 when the hook returned; 2 when the backend cannot be imported or a hook is
