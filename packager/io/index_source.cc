@@ -158,7 +158,9 @@ struct IndexSource::Impl {
   std::unique_ptr<HttpClient> http;
   std::optional<Cache> cache;
   std::optional<TempDir> scratch;  // downloads when there is no cache
-  std::mutex mu;
+  // Recursive: sdist_metadata_builder re-enters the source (it resolves build requirements)
+  // while metadata() holds the lock, on the same thread.
+  std::recursive_mutex mu;
   std::map<std::pair<size_t, std::string>, Result<PageState>> pages;
   bool find_links_loaded = false;
   std::optional<Error> find_links_error;
@@ -758,6 +760,14 @@ struct IndexSource::Impl {
     std::string project = normalize_name(f.filename.substr(0, f.filename.find('-')));
     Result<std::string> text =
         wheel ? wheel_metadata(*bytes, project) : sdist_metadata(*bytes, f.filename);
+    if (!text && !wheel && o.sdist_metadata_builder) {
+      // Not final under PEP 643 (a corrupt or unreadable sdist stays an error): ask the build
+      // backend.
+      Result<std::string> pkg_info = sdist_pkg_info(*bytes, f.filename);
+      Result<CoreMetadata> md = pkg_info ? CoreMetadata::parse(*pkg_info, "PKG-INFO")
+                                         : Result<CoreMetadata>(std::unexpected(pkg_info.error()));
+      if (md && sdist_not_final_reason(*md)) text = o.sdist_metadata_builder(*path, f);
+    }
     if (!text) return fail(f.filename + ": " + text.error().message);
     if (cache) (void)cache->store_metadata(sha.empty() ? sha256_hex(*bytes) : sha, *text);
     return *text;
@@ -770,14 +780,14 @@ IndexSource::IndexSource(IndexSourceOptions options)
 IndexSource::~IndexSource() = default;
 
 Result<ProjectPage> IndexSource::project(std::string_view normalized_name) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   std::string name(normalized_name);
   impl_->fetch_names({name});
   return impl_->assemble(name);
 }
 
 void IndexSource::prefetch(const std::vector<std::string>& normalized_names) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   std::vector<std::string> names;
   std::set<std::string> seen;
   for (const std::string& n : normalized_names)
@@ -786,28 +796,28 @@ void IndexSource::prefetch(const std::vector<std::string>& normalized_names) {
 }
 
 Result<std::string> IndexSource::metadata(const DistributionFile& file) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   return impl_->metadata(file);
 }
 
 void IndexSource::prefetch_metadata(const std::vector<DistributionFile>& files) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   impl_->prefetch_metadata(files);
 }
 
 std::optional<std::string> IndexSource::cached_metadata(const DistributionFile& file) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   return impl_->cached_metadata(file);
 }
 
 Result<std::filesystem::path> IndexSource::download(const DistributionFile& file) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   return impl_->download(file);
 }
 
 std::vector<Result<std::filesystem::path>> IndexSource::download_all(
     const std::vector<DistributionFile>& files) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::lock_guard<std::recursive_mutex> lock(impl_->mu);
   return impl_->download_all(files);
 }
 

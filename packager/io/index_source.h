@@ -62,6 +62,13 @@ struct IndexSourceOptions {
   // FUNCPACK_INDEX_PASSWORD).
   std::optional<std::pair<std::string, std::string>> index_credentials;
   HttpOptions http;
+  // The metadata of a downloaded sdist whose PKG-INFO PEP 643 does not make final: when set,
+  // metadata() asks it (funcpack lock sets it to a sandboxed PEP 517 metadata build) instead
+  // of failing, and caches the answer by the sdist's sha256 like any metadata. It may call
+  // back into the source on the same thread (the source's lock is recursive). `sdist` is the
+  // local file (named by its hash in the cache; `file` says its name).
+  std::function<Result<std::string>(const std::filesystem::path& sdist, const DistributionFile& file)>
+      sdist_metadata_builder;
 };
 
 // Fills what `options` leaves unset from the environment, as pip reads it: index_url from

@@ -523,6 +523,62 @@ TEST_F(IndexSourceTest, PagesStayFreshForTheirMaxAge) {
   EXPECT_EQ(plain.request_summary(), "200 /simple/beta/\n304 /simple/beta/\n");
 }
 
+TEST_F(IndexSourceTest, SdistWithoutFinalMetadataAsksTheBuilderOnce) {
+  // delta's sdist has a Metadata-Version 2.1 PKG-INFO and no PEP 658 file: not final (PEP 643).
+  std::filesystem::path tree = testing::cached_fixture(R"(
+[[package]]
+name = "delta"
+versions = ["1.0"]
+wheels = []
+sdist = true
+dependencies = ["alpha"]
+)");
+  ASSERT_FALSE(tree.empty());
+  IndexSourceOptions o = options(path_to_file_url(tree / "simple"));
+  int calls = 0;
+  std::string seen;
+  IndexSource* self = nullptr;
+  o.sdist_metadata_builder = [&](const std::filesystem::path& sdist, const DistributionFile& f) {
+    ++calls;
+    seen = f.filename + " " + std::to_string(std::filesystem::file_size(sdist));
+    // The builder may use the source again (it resolves build requirements): no deadlock.
+    if (self) {
+      EXPECT_TRUE(self->project("setuptools"));
+    }
+    return Result<std::string>("Metadata-Version: 2.1\nName: delta\nVersion: 1.0\n"
+                               "Requires-Dist: built-dependency\n");
+  };
+  IndexSource src(o);
+  self = &src;
+  Result<ProjectPage> page = src.project("delta");
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_EQ(page->files.size(), 1u);
+  Result<std::string> md = src.metadata(page->files[0]);
+  ASSERT_TRUE(md) << md.error().message;
+  EXPECT_EQ(*md, "Metadata-Version: 2.1\nName: delta\nVersion: 1.0\nRequires-Dist: built-dependency\n");
+  EXPECT_EQ(seen, "delta-1.0.tar.gz " +
+                      std::to_string(std::filesystem::file_size(tree / "files/delta-1.0.tar.gz")));
+  // A second source on the same cache finds the built metadata there.
+  self = nullptr;
+  IndexSource again(o);
+  Result<std::string> md2 = again.metadata(again.project("delta")->files[0]);
+  ASSERT_TRUE(md2);
+  EXPECT_EQ(*md2, *md);
+  EXPECT_EQ(calls, 1);
+
+  // Without a builder it stays the PEP 643 error.
+  IndexSourceOptions plain = options(path_to_file_url(tree / "simple"));
+  plain.cache_dir = tmp_->path() / "cache2";
+  IndexSource no_builder(plain);
+  Result<std::string> refused = no_builder.metadata(no_builder.project("delta")->files[0]);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "delta-1.0.tar.gz: PKG-INFO is Metadata-Version 2.1 (static metadata starts at 2.2, "
+            "PEP 643), so its dependencies are only known after a build; lock it from a wheel "
+            "instead (leave it out of --no-binary, or build a wheel and pass its directory with "
+            "--find-links)");
+}
+
 TEST(IndexSourceOptionsTest, PipEnvironmentFillsWhatIsUnset) {
   std::map<std::string, std::string> env = {
       {"PIP_INDEX_URL", "https://mirror.example/simple"},

@@ -251,11 +251,9 @@ Result<std::string> sdist_pkg_info(std::string_view archive, std::string_view fi
   return fail("unsupported sdist format (expected .tar.gz or .zip)");
 }
 
-Result<std::string> sdist_static_metadata(std::string_view pkg_info) {
-  Result<CoreMetadata> md = CoreMetadata::parse(pkg_info, "PKG-INFO");
-  if (!md) return fail("PKG-INFO: " + md.error().message);
+std::optional<std::string> sdist_not_final_reason(const CoreMetadata& md) {
   // metadata.h accepts 1.0, 1.1, 1.2 and 2.x; PEP 643's Dynamic exists from 2.2 on.
-  std::string_view v = trim(md->metadata_version);
+  std::string_view v = trim(md.metadata_version);
   bool static_ok = false;
   if (v.starts_with("2.")) {
     std::string_view minor = v.substr(2);
@@ -265,17 +263,22 @@ Result<std::string> sdist_static_metadata(std::string_view pkg_info) {
     static_ok = !minor.empty() && (minor.size() > 1 || minor[0] >= '2');
   }
   if (!static_ok)
-    return fail("PKG-INFO is Metadata-Version " + std::string(v) +
-                " (static metadata starts at 2.2, PEP 643), so its dependencies are only known "
-                "after a build; " + std::string(kAdvice));
+    return "PKG-INFO is Metadata-Version " + std::string(v) +
+           " (static metadata starts at 2.2, PEP 643)";
   for (std::string_view field : {"Requires-Dist", "Requires-Python"}) {
-    for (const std::string& d : md->dynamic) {
+    for (const std::string& d : md.dynamic) {
       if (iequals(trim(d), field))
-        return fail("PKG-INFO declares " + std::string(field) +
-                    " dynamic (PEP 643), so its dependencies are only known after a build; " +
-                    std::string(kAdvice));
+        return "PKG-INFO declares " + std::string(field) + " dynamic (PEP 643)";
     }
   }
+  return std::nullopt;
+}
+
+Result<std::string> sdist_static_metadata(std::string_view pkg_info) {
+  Result<CoreMetadata> md = CoreMetadata::parse(pkg_info, "PKG-INFO");
+  if (!md) return fail("PKG-INFO: " + md.error().message);
+  if (auto why = sdist_not_final_reason(*md))
+    return fail(*why + ", so its dependencies are only known after a build; " + std::string(kAdvice));
   return std::string(pkg_info);
 }
 

@@ -27,10 +27,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "base/error.h"
+#include "spec/metadata.h"
 
 namespace funcpack {
 
@@ -57,6 +59,11 @@ Result<std::string> sdist_pkg_info(std::string_view archive, std::string_view fi
 // where ADVICE is "lock it from a wheel instead (leave it out of --no-binary, or build a wheel
 // and pass its directory with --find-links)".
 Result<std::string> sdist_static_metadata(std::string_view pkg_info);
+
+// Why PEP 643 does not make `pkg_info` final for dependency resolution, as the start of the
+// messages above ("PKG-INFO is Metadata-Version 2.1 (static metadata starts at 2.2, PEP 643)",
+// "PKG-INFO declares Requires-Dist dynamic (PEP 643)"), or nullopt when it is final.
+std::optional<std::string> sdist_not_final_reason(const CoreMetadata& pkg_info);
 
 // sdist_pkg_info() then sdist_static_metadata(): the metadata text lock may use for the sdist.
 Result<std::string> sdist_metadata(std::string_view archive, std::string_view filename);
