@@ -132,6 +132,100 @@ struct SourceInfo {
   unsigned perm = 0644;
 };
 
+// Verbatim members (see the header): the headers libarchive 3.6 writes for a regular file
+// whose size is known, formatted here around data it did not compress.
+constexpr uint64_t kVerbatimMax = 0xf0000000ULL;  // libarchive's zip64 threshold for deflate
+constexpr uint16_t kUtExtraLen = 9, kUxExtraLen = 15;
+
+// libarchive's dos_time() under TZ=UTC0: the broken-down UTC time, clamped to the DOS range.
+uint32_t dos_time_utc(int64_t t) {
+  const time_t tt = static_cast<time_t>(t);
+  struct tm tm {};
+  if (::gmtime_r(&tt, &tm) == nullptr) return 0xff9fbf7dU;
+  if (tm.tm_year < 1980 - 1900) return 0x00210000U;
+  if (tm.tm_year > 2107 - 1900) return 0xff9fbf7dU;
+  uint32_t dt = static_cast<uint32_t>(((tm.tm_year - 80) & 0x7f) << 9) |
+                static_cast<uint32_t>(((tm.tm_mon + 1) & 0x0f) << 5) |
+                static_cast<uint32_t>(tm.tm_mday & 0x1f);
+  dt <<= 16;
+  dt += static_cast<uint32_t>((tm.tm_hour & 0x1f) << 11) |
+        static_cast<uint32_t>((tm.tm_min & 0x3f) << 5) |
+        static_cast<uint32_t>((tm.tm_sec & 0x3e) >> 1);
+  return dt;
+}
+
+// The UT (mtime only) and ux (uid 0, gid 0) extra fields, the same in both headers.
+std::string verbatim_extra(int64_t mtime) {
+  std::string e;
+  put_le(e, 0x5455, 2);
+  put_le(e, kUtExtraLen - 4, 2);
+  e.push_back(1);
+  put_le(e, static_cast<uint32_t>(mtime), 4);
+  put_le(e, 0x7875, 2);
+  put_le(e, kUxExtraLen - 4, 2);
+  e.push_back(1);
+  e.push_back(4);
+  put_le(e, 0, 4);
+  e.push_back(4);
+  put_le(e, 0, 4);
+  return e;
+}
+
+// The three pieces of a verbatim entry: local header (with name and extra fields), data
+// descriptor, and central record (offset 0, rebased by append_central).
+struct VerbatimHeaders {
+  std::string local, descriptor, central;
+};
+
+VerbatimHeaders verbatim_headers(const std::string& path, const SourceInfo& info,
+                                 const ZipPrebuilt& p, int64_t mtime) {
+  const bool ascii = std::all_of(path.begin(), path.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const uint16_t version = p.method == 8 ? 20 : 10;
+  const uint16_t flags = 0x0008 | (ascii ? 0 : 0x0800);
+  const uint32_t dos = dos_time_utc(mtime);
+  const std::string extra = verbatim_extra(mtime);
+  VerbatimHeaders h;
+  std::string& l = h.local;
+  put_le(l, kLocalSig, 4);
+  put_le(l, version, 2);
+  put_le(l, flags, 2);
+  put_le(l, p.method, 2);
+  put_le(l, dos, 4);
+  put_le(l, 0, 4);                                // CRC-32: in the descriptor
+  put_le(l, p.method == 8 ? 0 : info.size, 4);    // compressed size known only when stored
+  put_le(l, info.size, 4);
+  put_le(l, path.size(), 2);
+  put_le(l, extra.size(), 2);
+  l += path;
+  l += extra;
+  std::string& d = h.descriptor;
+  put_le(d, 0x08074b50, 4);
+  put_le(d, p.crc32, 4);
+  put_le(d, p.length, 4);
+  put_le(d, info.size, 4);
+  std::string& c = h.central;
+  put_le(c, kCentralSig, 4);
+  put_le(c, 3 * 256 + version, 2);
+  put_le(c, version, 2);
+  put_le(c, flags, 2);
+  put_le(c, p.method, 2);
+  put_le(c, dos, 4);
+  put_le(c, p.crc32, 4);
+  put_le(c, p.length, 4);
+  put_le(c, info.size, 4);
+  put_le(c, path.size(), 2);
+  put_le(c, extra.size(), 2);
+  put_le(c, 0, 2);  // comment
+  put_le(c, 0, 2);  // disk
+  put_le(c, 0, 2);  // internal attributes
+  put_le(c, static_cast<uint32_t>(S_IFREG | info.perm) << 16, 4);
+  put_le(c, 0, 4);  // offset of the local header
+  c += path;
+  c += extra;
+  return h;
+}
+
 // Writes one entry (header, data) into the open archive `a`, reading `e.source` in chunks.
 // `done` (if any) counts the bytes read.
 Result<void> write_one(struct archive* a, struct archive_entry* entry, const ZipEntry& e,
@@ -185,17 +279,25 @@ Result<void> write_one(struct archive* a, struct archive_entry* entry, const Zip
 }
 
 // True when `p` can stand for entry `e` (see "Reuse" in the header): a well-formed central
-// record and local header for the same name, size, mode, mtime and compression method.
+// record and local header for the same name, size, mode and mtime, stored or deflated.
 bool prebuilt_fits(const ZipPrebuilt& p, const ZipEntry& e, const SourceInfo& info,
                    int64_t mtime) {
   if (!p.file || info.size >= k4GiB) return false;
+  if (p.kind == ZipPrebuilt::Kind::kData) {
+    // A verbatim member (see the header): its headers are made here, so only the data's
+    // description is checked.
+    return (p.method == 8 || (p.method == 0 && p.length == info.size)) &&
+           info.size <= kVerbatimMax && p.length < k4GiB && p.offset <= p.file->size() &&
+           p.length <= p.file->size() - p.offset;
+  }
   const std::string& c = p.central;
   if (central_record_size(c.data(), c.size()) != c.size()) return false;
   const size_t n = le16(c.data() + 28), m = le16(c.data() + 30);
   if (n != e.path.size() || c.compare(kCentralFixed, n, e.path) != 0) return false;
   if (le32(c.data() + 24) != info.size) return false;
   if ((le32(c.data() + 38) >> 16) != (S_IFREG | info.perm)) return false;
-  if (le16(c.data() + 10) != (zip_stores_uncompressed(e.path) ? 0 : 8)) return false;
+  // Either method: a verbatim member keeps its wheel's, whatever zip_stores_uncompressed says.
+  if (le16(c.data() + 10) != 0 && le16(c.data() + 10) != 8) return false;
   bool time_ok = false;
   for (size_t q = kCentralFixed + n; q + 4 <= kCentralFixed + n + m;) {
     const uint16_t id = le16(c.data() + q), sz = le16(c.data() + q + 2);
@@ -293,6 +395,47 @@ bool configure_zip(struct archive* a) {
   return archive_write_set_format_zip(a) == ARCHIVE_OK &&
          archive_write_set_options(a, "zip:hdrcharset=UTF-8") == ARCHIVE_OK;
 }
+
+// The output of a spliced segment: headers and small data ranges are gathered in a buffer
+// (at most kSpliceBuffer bytes), large ranges go straight from file to file.
+class SpliceOutput {
+ public:
+  explicit SpliceOutput(int fd) : fd_(fd) {}
+  Result<void> bytes(std::string_view b) {
+    buf_.append(b);
+    return buf_.size() >= kSpliceBuffer ? flush() : Result<void>{};
+  }
+  // Appends [off, off + len) of `in`. Returns an Error "unexpected end of file" when `in`
+  // ends first, or strerror's text.
+  Result<void> range(int in, uint64_t off, uint64_t len) {
+    if (len > kSmallRange) {
+      if (auto f = flush(); !f) return f;
+      return append_file_range(in, off, len, fd_);
+    }
+    const size_t at = buf_.size();
+    buf_.resize(at + len);
+    for (size_t done = 0; done < len;) {
+      ssize_t n = ::pread(in, buf_.data() + at + done, len - done,
+                          static_cast<off_t>(off + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return fail(errno_text(errno));
+      if (n == 0) return fail("unexpected end of file");
+      done += static_cast<size_t>(n);
+    }
+    return buf_.size() >= kSpliceBuffer ? flush() : Result<void>{};
+  }
+  Result<void> flush() {
+    auto w = write_all(fd_, buf_.data(), buf_.size());
+    buf_.clear();
+    return w;
+  }
+
+ private:
+  static constexpr size_t kSpliceBuffer = 1 << 20;
+  static constexpr uint64_t kSmallRange = 64 * 1024;
+  int fd_;
+  std::string buf_;
+};
 
 // A contiguous run of sorted entries: compressed by one worker, or (all prebuilt) spliced by
 // the calling thread.
@@ -552,10 +695,12 @@ Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesyste
     infos[i].size = static_cast<uint64_t>(st.st_size);
     infos[i].perm = (st.st_mode & 0111) ? 0755 : 0644;
     total_bytes += infos[i].size;
-    worst_case += infos[i].size + infos[i].size / 64 + 256 + 2 * entries[i].path.size();
     if (entries[i].prebuilt && !prebuilt_fits(*entries[i].prebuilt, entries[i], infos[i], mtime)) {
       entries[i].prebuilt = nullptr;
     }
+    const bool data = entries[i].prebuilt && entries[i].prebuilt->kind == ZipPrebuilt::Kind::kData;
+    worst_case += (data ? entries[i].prebuilt->length : infos[i].size + infos[i].size / 64) + 256 +
+                  2 * entries[i].path.size();
     if (entries[i].prebuilt) ++prebuilt;
   }
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
@@ -679,36 +824,59 @@ Result<ZipSummary> write_zip(std::vector<ZipEntry> entries, const std::filesyste
           pos += s.locals;
         } else {
           // Entries that lie back to back in one file (a cached wheel's, in path order) are
-          // copied with one copy_file_range per run instead of one per entry.
+          // copied with one range per run instead of one per entry; verbatim members get their
+          // headers around their data. Small pieces are gathered in `out` and written together.
+          SpliceOutput out(fd.fd);
           const ZipPrebuilt* run = nullptr;
           uint64_t run_length = 0;
-          auto flush = [&]() -> bool {
-            if (run == nullptr || run_length == 0) return true;
-            auto w = append_file_range(run->file->fd(), run->offset, run_length, fd.fd);
-            if (!w) error = Error{"cannot write " + out_name + ": " + w.error().message, {}};
+          auto flush_run = [&]() -> Result<void> {
+            if (run == nullptr || run_length == 0) return {};
+            auto w = out.range(run->file->fd(), run->offset, run_length);
             run = nullptr;
             run_length = 0;
-            return w.has_value();
+            return w;
           };
           for (size_t e = s.begin; e < s.end && !error; ++e) {
             const ZipPrebuilt& p = *entries[e].prebuilt;
-            if (run != nullptr &&
-                (run->file != p.file || run->offset + run_length != p.offset) && !flush()) {
+            Result<void> w;
+            std::string central;
+            uint64_t length = 0;
+            if (p.kind == ZipPrebuilt::Kind::kEntry) {
+              if (run != nullptr && (run->file != p.file || run->offset + run_length != p.offset)) {
+                w = flush_run();
+              }
+              if (run == nullptr) run = &p;
+              run_length += p.length;
+              central = p.central;
+              set32(central.data() + 42, 0);
+              length = p.length;
+              ++summary.reused;
+            } else {
+              VerbatimHeaders h = verbatim_headers(entries[e].path, infos[e], p, mtime);
+              w = flush_run();
+              if (w) w = out.bytes(h.local);
+              if (w) w = out.range(p.file->fd(), p.offset, p.length);
+              if (w) w = out.bytes(h.descriptor);
+              central = std::move(h.central);
+              length = h.local.size() + p.length + h.descriptor.size();
+              ++summary.verbatim;
+            }
+            if (!w) {
+              error = Error{"cannot write " + out_name + ": " + w.error().message, {}};
               break;
             }
-            if (run == nullptr) run = &p;
-            run_length += p.length;
-            std::string central = p.central;
-            set32(central.data() + 42, 0);
-            if (auto c = append_central(central, pos, pos + p.length, cd, layout, out_name); !c) {
+            if (auto c = append_central(central, pos, pos + length, cd, layout, out_name); !c) {
               error = c.error();
               break;
             }
-            pos += p.length;
+            pos += length;
             spliced_bytes += infos[e].size;
-            ++summary.reused;
           }
-          if (!error) flush();
+          if (!error) {
+            Result<void> w = flush_run();
+            if (w) w = out.flush();
+            if (!w) error = Error{"cannot write " + out_name + ": " + w.error().message, {}};
+          }
         }
         // Free the segment's buffers and spill file (workers never look at a done segment).
         s.sink.reset();

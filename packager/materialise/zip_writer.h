@@ -1,7 +1,8 @@
 // zip_writer.h: the reproducible deployment zip (the artifact of `funcpack build`).
 //
 // Owns: turning a list of (archive path, source file) pairs into a zip file (PKWARE APPNOTE
-// format, written by libarchive) whose bytes depend only on the paths and the file contents.
+// format, written by libarchive) whose bytes depend only on the paths, the file contents and
+// the compressed bytes of the wheel members copied verbatim (see "Verbatim members").
 //
 // What is fixed, whatever the host, the clock or the file system:
 //  - entry order: sorted by archive path (byte order), one entry per regular file; directory
@@ -18,7 +19,8 @@
 //    field is written below 4 GiB per entry (sizes are given to libarchive up front);
 //  - compression: raw deflate at zlib's default level, except files whose contents are
 //    already compressed, which are stored (see `zip_stores_uncompressed`). Shared objects
-//    (.so) are deflated: ELF text and tables compress well;
+//    (.so) are deflated: ELF text and tables compress well. A verbatim member keeps its
+//    wheel's method and compressed bytes instead (below);
 //  - names: UTF-8 bytes as given; libarchive sets the language-encoding flag (bit 11) on
 //    entries whose name is not plain ASCII (the flag is a function of the name alone).
 //
@@ -44,8 +46,8 @@
 // compare them byte for byte.
 //
 // Size limit: the spliced central directory has no zip64 extra fields, so the segment path is
-// only taken when the worst-case zip size (sizes + 1/64 deflate overhead + headers) stays below
-// 4 GiB. Above that the direct path is used whatever the options (libarchive then writes zip64
+// only taken when the worst-case zip size (sizes + 1/64 deflate overhead + headers; a
+// verbatim member's own compressed length) stays below 4 GiB. Above that the direct path is used whatever the options (libarchive then writes zip64
 // records itself; serial; no reuse, no layout); the choice depends only on the inputs, so the
 // output is still the same for every thread count.
 //
@@ -55,12 +57,41 @@
 // about threads x (4 x 2 MiB + zlib state), whatever the package size, plus the central
 // directory (~100 bytes per entry, as libarchive itself keeps).
 //
-// Reuse (ZipPrebuilt): an entry may carry the bytes an earlier write produced for it (its
-// local section and central record, as returned in ZipSummary::layout). Those bytes are
-// copied instead of compressed (copy_file_range). The writer checks what it can cheaply:
-// signatures, name, uncompressed size, mode, mtime (UT field) and compression method; a
-// prebuilt that does not fit is ignored (the entry is compressed). That the data matches the
-// source file's CONTENT is the caller's promise (install_cache.h verifies it by sha256).
+// Reuse (ZipPrebuilt, kind kEntry): an entry may carry the bytes an earlier write produced for
+// it (its local section and central record, as returned in ZipSummary::layout). Those bytes
+// are copied instead of compressed (copy_file_range). The writer checks what it can cheaply:
+// signatures, name, uncompressed size, mode, mtime (UT field) and compression method (stored
+// or deflate: either can be right, as a verbatim member keeps its wheel's); a prebuilt that
+// does not fit is ignored (the entry is compressed). That the data matches the source
+// file's CONTENT is the caller's promise (install_cache.h verifies it by sha256).
+//
+// Verbatim members (ZipPrebuilt, kind kData; decision). An entry may instead carry only its
+// compressed data: a byte range of another zip (a wheel) holding the member's stored bytes or
+// raw deflate stream, with its method (0 or 8) and CRC-32. The writer then writes the local
+// header, data descriptor and central record itself, field for field as libarchive 3.6 writes
+// them for a regular file of that name, size, mode and mtime: version needed 20 (deflate) or
+// 10 (stored), flags bit 3 (sizes after the data) plus bit 11 for a non-ASCII name, the
+// local header's CRC-32 0 and compressed size 0 for deflate (the size for stored), the UT and
+// ux fields above in both headers, a 16-byte signed data descriptor, "made by" 3.x (Unix),
+// external attributes the mode. Such an entry therefore differs from one libarchive would
+// write only in its compressed bytes and method; the tests splice libarchive's own output
+// this way and get the same bytes back. It is taken only for a member of at most
+// 0xF0000000 bytes (above that libarchive would add Zip64 fields), stored data as long as the
+// source, and a range inside the file; otherwise the entry is compressed as usual. That the
+// range inflates to the source's CONTENT with that CRC-32 is the caller's promise
+// (wheel_install.h inflates exactly those bytes, checks them against RECORD and installs the
+// result as the source). The DOS time is computed here from the UTC calendar (the same
+// fields libarchive computes under TZ=UTC0), so this path never reads TZ.
+//
+// Why a raw path beside libarchive, and why our own header code rather than libzip or
+// minizip: libarchive cannot write a member whose data is already compressed
+// (archive_write_data always stores or compresses what it is given), and recompressing is
+// what made cold builds slow (zlib deflates ~27 MB/s; copying is I/O bound). Another
+// library would write its own header layout, so the zip would mix two writers' conventions
+// and need a second set of reproducibility rules; formatting libarchive's layout here is
+// about 60 lines, already needed for the spliced central directory, and is tested byte for
+// byte against libarchive. libarchive still writes everything else: app files, RECORD,
+// INSTALLER, rewritten scripts, members that cannot be copied, container contexts.
 //
 // Contract: streaming (memory as above). The zip is written to `<out>.tmp.XXXXXX` beside
 // `out`, fsynced and renamed over `out`; on any failure the temporary file is removed and
@@ -100,13 +131,22 @@ class ZipSourceFile {
   uint64_t size_;
 };
 
-// An entry's bytes from an earlier write_zip: [offset, offset + length) of `file` is the local
-// header, data and data descriptor; `central` its central directory record (any offset).
+// Bytes an entry can be written from instead of compressing its source (see "Reuse" and
+// "Verbatim members" above).
 struct ZipPrebuilt {
+  enum class Kind {
+    kEntry,  // [offset, offset + length) of `file` is the whole local section (header, data,
+             // data descriptor) from an earlier write_zip; `central` its central record
+    kData,   // [offset, offset + length) of `file` is only the compressed data, `method`
+             // (0 stored, 8 deflate) and `crc32` describe it; the writer adds the headers
+  };
   std::shared_ptr<const ZipSourceFile> file;
   uint64_t offset = 0;
   uint64_t length = 0;
-  std::string central;
+  std::string central;  // kEntry (any offset)
+  Kind kind = Kind::kEntry;
+  uint16_t method = 0;  // kData
+  uint32_t crc32 = 0;   // kData
 };
 
 struct ZipEntry {
@@ -137,7 +177,8 @@ struct ZipSummary {
   uint64_t uncompressed_bytes = 0;  // sum of the entries' sizes
   uint64_t zip_bytes = 0;           // size of the written zip
   std::string sha256;               // of the written zip, lowercase hex
-  size_t reused = 0;                // entries copied from a ZipPrebuilt
+  size_t reused = 0;                // entries copied from a kEntry ZipPrebuilt
+  size_t verbatim = 0;              // entries whose data was copied from a kData ZipPrebuilt
   std::vector<ZipEntryLayout> layout;  // sorted by path, when options.record_layout
 };
 

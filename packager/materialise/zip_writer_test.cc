@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -415,6 +416,262 @@ TEST_F(ZipWriterTest, PrebuiltEntriesAreSplicedByteForByte) {
   auto s6 = write_zip({again[2]}, dir_->path() / "mode.zip");
   ASSERT_TRUE(s6.has_value());
   EXPECT_EQ(s6->reused, 0u);
+}
+
+// Where each member's compressed data is in the zip `z` (no zip64): name -> prebuilt data.
+std::map<std::string, ZipPrebuilt> member_data(const std::string& z,
+                                               std::shared_ptr<const ZipSourceFile> file) {
+  auto u16 = [&](size_t at) {
+    return static_cast<uint32_t>(static_cast<uint8_t>(z[at]) | static_cast<uint8_t>(z[at + 1]) << 8);
+  };
+  auto u32 = [&](size_t at) { return u16(at) | u16(at + 2) << 16; };
+  std::map<std::string, ZipPrebuilt> out;
+  const size_t end = z.size() - 22;
+  EXPECT_EQ(u32(end), 0x06054b50u);
+  for (size_t p = u32(end + 16); p < end && u32(p) == 0x02014b50;) {
+    const size_t n = u16(p + 28), m = u16(p + 30), k = u16(p + 32);
+    const size_t local = u32(p + 42);
+    ZipPrebuilt d;
+    d.kind = ZipPrebuilt::Kind::kData;
+    d.file = file;
+    d.method = static_cast<uint16_t>(u16(p + 10));
+    d.crc32 = u32(p + 16);
+    d.length = u32(p + 20);
+    d.offset = local + 30 + u16(local + 26) + u16(local + 28);
+    out[z.substr(p + 46, n)] = d;
+    p += 46 + n + m + k;
+  }
+  return out;
+}
+
+// Every entry of `entries` gets the data of its namesake in the zip at `from` as a verbatim
+// member. Returns how many were given one.
+size_t attach_data(std::vector<ZipEntry>& entries, const fs::path& from) {
+  auto file = ZipSourceFile::open(from);
+  EXPECT_TRUE(file.has_value());
+  auto data = member_data(slurp(from), *file);
+  size_t n = 0;
+  for (auto& e : entries) {
+    auto it = data.find(e.path);
+    if (it == data.end()) continue;
+    e.prebuilt = std::make_shared<ZipPrebuilt>(it->second);
+    ++n;
+  }
+  return n;
+}
+
+TEST_F(ZipWriterTest, VerbatimMembersOfLibarchivesOwnOutputGiveItsBytesBack) {
+  // libarchive writes the zip; its members' compressed bytes, copied as verbatim members with
+  // headers made by the writer, must give the same zip byte for byte: the headers are
+  // libarchive's, field for field (stored and deflated entries, a non-ASCII name, an empty
+  // file, an executable, odd-second and far-future mtimes).
+  auto small = make_tree(dir_->path() / "s", 0);
+  auto big = make_big_tree(dir_->path() / "b");
+  std::vector<ZipEntry> all = small;
+  all.insert(all.end(), big.begin(), big.end());
+  for (int64_t mtime : {int64_t{315532800}, int64_t{1700000001}, int64_t{4354819201}}) {
+    ZipOptions o;
+    o.threads = 1;  // one libarchive stream
+    o.mtime = mtime;
+    fs::path ref = dir_->path() / ("ref-" + std::to_string(mtime) + ".zip");
+    auto s1 = write_zip(all, ref, o);
+    ASSERT_TRUE(s1.has_value()) << s1.error().message;
+    fs::path kept = dir_->path() / ("kept-" + std::to_string(mtime) + ".zip");
+    fs::copy_file(ref, kept);
+    std::vector<ZipEntry> again = all;
+    // Every other entry verbatim, so spliced and compressed segments interleave.
+    std::vector<ZipEntry> half = all;
+    ASSERT_EQ(attach_data(again, kept), all.size());
+    for (size_t i = 1; i < half.size(); i += 2) half[i].prebuilt = again[i].prebuilt;
+    for (unsigned threads : {1u, 2u}) {
+      for (auto* es : {&again, &half}) {
+        fs::path out = dir_->path() / "again.zip";
+        o.threads = threads;
+        auto s2 = write_zip(*es, out, o);
+        ASSERT_TRUE(s2.has_value()) << s2.error().message;
+        EXPECT_EQ(s2->verbatim, es == &again ? all.size() : all.size() / 2) << mtime;
+        EXPECT_EQ(s2->reused, 0u);
+        EXPECT_TRUE(slurp(out) == slurp(ref)) << mtime << " " << threads << " threads";
+        EXPECT_EQ(s2->sha256, s1->sha256);
+      }
+    }
+  }
+  // Data written under one mtime serves another: only the headers carry the time.
+  ZipOptions later;
+  later.mtime = 1700000001;
+  std::vector<ZipEntry> from_old = all;
+  attach_data(from_old, dir_->path() / "kept-315532800.zip");
+  auto s3 = write_zip(from_old, dir_->path() / "later.zip", later);
+  ASSERT_TRUE(s3.has_value()) << s3.error().message;
+  EXPECT_EQ(s3->verbatim, all.size());
+  EXPECT_TRUE(slurp(dir_->path() / "later.zip") == slurp(dir_->path() / "ref-1700000001.zip"));
+}
+
+TEST_F(ZipWriterTest, WheelMembersKeepTheirExactCompressedBytesAndMethod) {
+  // A "wheel" written by Python's zipfile: a module deflated at level 9, a module stored, a
+  // .png deflated (the writer would store it) and an empty member.
+  fs::path root = dir_->path() / "src";
+  std::string text;
+  for (int i = 0; i < 4000; ++i) {
+    text += "value_" + std::to_string(i * 7919 % 1000) + " = " + std::to_string(i % 13) + "\n";
+  }
+  put(root / "pkg/level9.py", text);
+  put(root / "pkg/stored.py", "X = 1\n");
+  put(root / "pkg/logo.png", text.substr(0, 3000), 0755);
+  put(root / "pkg/empty.py", "");
+  put(dir_->path() / "mkwheel.py",
+      "import sys, zipfile, zlib\n"
+      "src, out = sys.argv[1], sys.argv[2]\n"
+      "with zipfile.ZipFile(out, 'w') as z:\n"
+      "    for name, method, level in [('pkg/level9.py', zipfile.ZIP_DEFLATED, 9),\n"
+      "                                ('pkg/stored.py', zipfile.ZIP_STORED, None),\n"
+      "                                ('pkg/logo.png', zipfile.ZIP_DEFLATED, 1),\n"
+      "                                ('pkg/empty.py', zipfile.ZIP_DEFLATED, 9)]:\n"
+      "        z.write(src + '/' + name, name, compress_type=method, compresslevel=level)\n"
+      "data = open(src + '/pkg/level9.py', 'rb').read()\n"
+      "c6 = zlib.compressobj(6, zlib.DEFLATED, -15)\n"
+      "c9 = zlib.compressobj(9, zlib.DEFLATED, -15)\n"
+      "print((c6.compress(data) + c6.flush()) != (c9.compress(data) + c9.flush()))\n");
+  fs::path wheel = dir_->path() / "demo-1.0-py3-none-any.whl";
+  int st = 0;
+  EXPECT_EQ(run("/usr/bin/python3 " + q(dir_->path() / "mkwheel.py") + " " + q(root) + " " +
+                    q(wheel), &st),
+            "True\n");  // level 9's bytes are not what the writer's level 6 would make
+  ASSERT_EQ(st, 0);
+  std::vector<ZipEntry> entries;
+  for (const char* name : {"pkg/level9.py", "pkg/stored.py", "pkg/logo.png", "pkg/empty.py"}) {
+    entries.push_back({std::string(".python_packages/lib/site-packages/") + name, root / name});
+  }
+  put(dir_->path() / "host.json", "{}\n");
+  entries.push_back({"host.json", dir_->path() / "host.json"});
+  {
+    auto file = ZipSourceFile::open(wheel);
+    ASSERT_TRUE(file.has_value());
+    auto data = member_data(slurp(wheel), *file);
+    ASSERT_EQ(data.size(), 4u);
+    for (auto& e : entries) {
+      const size_t at = e.path.find("pkg/");
+      if (at != std::string::npos) {
+        e.prebuilt = std::make_shared<ZipPrebuilt>(data.at(e.path.substr(at)));
+      }
+    }
+  }
+  fs::path out = dir_->path() / "app.zip";
+  auto s = write_zip(entries, out);
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_EQ(s->verbatim, 4u);
+  EXPECT_EQ(s->entries, 5u);
+  // Python reads both zips' raw member bytes: each package member's compressed bytes,
+  // method and CRC-32 are the wheel's; every member inflates to its file and checks out.
+  put(dir_->path() / "cmp.py",
+      "import sys, zipfile, struct\n"
+      "def raw(path):\n"
+      "    out = {}\n"
+      "    with open(path, 'rb') as f, zipfile.ZipFile(path) as z:\n"
+      "        for i in z.infolist():\n"
+      "            f.seek(i.header_offset)\n"
+      "            h = f.read(30)\n"
+      "            n, m = struct.unpack('<HH', h[26:30])\n"
+      "            f.seek(i.header_offset + 30 + n + m)\n"
+      "            out[i.filename.split('site-packages/')[-1]] = (f.read(i.compress_size), i.compress_type, i.CRC)\n"
+      "    return out\n"
+      "w, a = raw(sys.argv[1]), raw(sys.argv[2])\n"
+      "for name in sorted(w):\n"
+      "    print(name, w[name][1], a[name][1], w[name] == a[name], len(a[name][0]))\n"
+      "z = zipfile.ZipFile(sys.argv[2])\n"
+      "print(z.testzip())\n"
+      "for i in z.infolist():\n"
+      "    print(i.filename, oct(i.external_attr >> 16), i.date_time, i.flag_bits, i.extra.hex())\n");
+  std::string got = run("/usr/bin/python3 " + q(dir_->path() / "cmp.py") + " " + q(wheel) + " " +
+                            q(out),
+                        &st);
+  EXPECT_EQ(st, 0);
+  const std::string extra = "5554" "0500" "01" "00a6ce12" "7578" "0b00" "01" "04" "00000000"
+                            "04" "00000000";
+  EXPECT_EQ(got,
+            "pkg/empty.py 8 8 True 2\n"
+            "pkg/level9.py 8 8 True " +
+                std::to_string(std::stoul(run("/usr/bin/python3 -c \"import sys,zipfile; "
+                                              "print(zipfile.ZipFile(sys.argv[1]).getinfo("
+                                              "'pkg/level9.py').compress_size)\" " + q(wheel),
+                                              &st))) +
+                "\n"
+                "pkg/logo.png 8 8 True " +
+                std::to_string(std::stoul(run("/usr/bin/python3 -c \"import sys,zipfile; "
+                                              "print(zipfile.ZipFile(sys.argv[1]).getinfo("
+                                              "'pkg/logo.png').compress_size)\" " + q(wheel),
+                                              &st))) +
+                "\n"
+                "pkg/stored.py 0 0 True 6\n"
+                "None\n"
+                ".python_packages/lib/site-packages/pkg/empty.py 0o100644 (1980, 1, 1, 0, 0, 0) 8 " + extra + "\n"
+                ".python_packages/lib/site-packages/pkg/level9.py 0o100644 (1980, 1, 1, 0, 0, 0) 8 " + extra + "\n"
+                ".python_packages/lib/site-packages/pkg/logo.png 0o100755 (1980, 1, 1, 0, 0, 0) 8 " + extra + "\n"
+                ".python_packages/lib/site-packages/pkg/stored.py 0o100644 (1980, 1, 1, 0, 0, 0) 8 " + extra + "\n"
+                "host.json 0o100644 (1980, 1, 1, 0, 0, 0) 8 " + extra + "\n");
+  std::string t = run("unzip -tq " + q(out), &st);
+  EXPECT_EQ(st, 0) << t;
+  EXPECT_EQ(t, "No errors detected in compressed data of " + out.string() + ".\n");
+  fs::path x = dir_->path() / "x";
+  run("unzip -q " + q(out) + " -d " + q(x), &st);
+  ASSERT_EQ(st, 0);
+  for (const auto& e : entries) EXPECT_EQ(slurp(x / e.path), slurp(e.source)) << e.path;
+  // The layout of the verbatim entries, spliced back as kEntry prebuilts (what the install
+  // cache stores), gives the same zip again.
+  ZipOptions o;
+  o.record_layout = true;
+  auto s2 = write_zip(entries, dir_->path() / "layout.zip", o);
+  ASSERT_TRUE(s2.has_value());
+  EXPECT_TRUE(slurp(dir_->path() / "layout.zip") == slurp(out));
+  auto kept = ZipSourceFile::open(dir_->path() / "layout.zip");
+  ASSERT_TRUE(kept.has_value());
+  std::map<std::string, ZipEntryLayout> by_path;
+  for (const auto& l : s2->layout) by_path[l.path] = l;
+  ASSERT_EQ(by_path.size(), entries.size());
+  std::vector<ZipEntry> warm = entries;
+  for (auto& e : warm) {
+    const auto& l = by_path.at(e.path);
+    e.prebuilt = std::make_shared<ZipPrebuilt>(ZipPrebuilt{*kept, l.offset, l.length, l.central});
+  }
+  auto s3 = write_zip(warm, dir_->path() / "warm.zip");
+  ASSERT_TRUE(s3.has_value());
+  EXPECT_EQ(s3->reused, 5u);
+  EXPECT_EQ(s3->verbatim, 0u);
+  EXPECT_TRUE(slurp(dir_->path() / "warm.zip") == slurp(out));
+}
+
+TEST_F(ZipWriterTest, VerbatimDataThatDoesNotFitIsCompressedInstead) {
+  auto entries = make_tree(dir_->path() / "t", 0);
+  fs::path ref = dir_->path() / "ref.zip";
+  ZipOptions o;
+  o.threads = 1;
+  ASSERT_TRUE(write_zip(entries, ref, o));
+  fs::path kept = dir_->path() / "kept.zip";
+  fs::copy_file(ref, kept);
+  std::vector<ZipEntry> again = entries;
+  ASSERT_EQ(attach_data(again, kept), entries.size());
+  const uint64_t kept_size = fs::file_size(kept);
+  // Spoil each one differently: an unknown method, stored data shorter than the source,
+  // ranges past the end of the file.
+  std::map<std::string, std::function<void(ZipPrebuilt&)>> spoil = {
+      {"function_app.py", [](ZipPrebuilt& p) { p.method = 12; }},
+      {"vendor/dep-1.0-py3-none-any.whl", [](ZipPrebuilt& p) { p.length -= 1; }},
+      {"host.json", [&](ZipPrebuilt& p) { p.offset = kept_size - 2; }},
+      {"bin/run.sh", [&](ZipPrebuilt& p) { p.offset = kept_size + 10; }},
+  };
+  for (auto& e : again) {
+    auto it = spoil.find(e.path);
+    if (it == spoil.end()) continue;
+    auto copy = std::make_shared<ZipPrebuilt>(*e.prebuilt);
+    it->second(*copy);
+    e.prebuilt = copy;
+  }
+  ASSERT_EQ(again[0].prebuilt->kind, ZipPrebuilt::Kind::kData);
+  o.threads = 2;
+  auto s = write_zip(again, dir_->path() / "out.zip", o);
+  ASSERT_TRUE(s.has_value()) << s.error().message;
+  EXPECT_EQ(s->verbatim, entries.size() - 4);
+  EXPECT_TRUE(slurp(dir_->path() / "out.zip") == slurp(ref));
 }
 
 TEST_F(ZipWriterTest, EmptyArchiveIsValid) {
