@@ -75,6 +75,23 @@
 //   deep (Marker's limit) cannot take it: that requirement is an error, not a silent drop.
 // - toml11 tables are unordered: extras are kept in the order their arrays appear in the file
 //   (line, then column), which is the order a Python TOML reader keeps.
+//
+// Differences of form from pyproject-metadata 0.6.1 (normalised by the conformance test):
+// Name as written (it writes the normalised name), Provides-Extra and `extra == "..."`
+// normalised (it writes the key as given), Metadata-Version 2.3 (it writes 2.1 or 2.2), only
+// the fields above (no Summary, Dynamic, ...).
+// Deliberate differences (tests/pyproject/conformance.py recognises and counts each):
+// 1. The name and the extra names must be PEP 508 identifiers ("foo-", "a b" are errors);
+//    0.6.1 accepts any string.
+// 2. Two extras that normalise to one name are an error (PEP 685); 0.6.1 writes both.
+// 3. An extra with an empty array is still a Provides-Extra; 0.6.1 leaves it out, so
+//    `pip install proj[that-extra]` would warn that the extra does not exist.
+// 4. The extra clause is and-ed with the existing marker in parentheses (see Traps); 0.6.1
+//    appends ` and extra == "x"` to the marker text, which changes the meaning of a marker
+//    whose top level is an `or`.
+// 5. Fields a resolver does not read are not validated (0.6.1 rejects a readme or license
+//    file that is missing, PEP 639's `license = "MIT"`, a non-string description, ...).
+// 6. Unknown [project] keys and unknown `dynamic` entries give NotStatic; 0.6.1 ignores them.
 #pragma once
 
 #include <filesystem>
