@@ -1,21 +1,19 @@
 #include "materialise/wheel_install.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "base/fs.h"
 #include "base/hash.h"
 #include "base/strings.h"
-#include "io/wheel_metadata.h"
+#include "materialise/wheel_reader.h"
 #include "spec/metadata.h"
 #include "spec/package_name.h"
 #include "spec/wheel_filename.h"
@@ -26,8 +24,10 @@ namespace {
 
 struct Extracted {
   std::string digest;  // "sha256=<urlsafe b64>"
+  std::string hex;     // the same sha256, lowercase hex
   uint64_t size = 0;
   bool executable = false;
+  std::optional<VerbatimFile> verbatim;  // where its compressed bytes are (path not set)
 };
 
 struct RecordRow {
@@ -83,50 +83,33 @@ std::string unsafe_reason(std::string_view path) {
   return "";
 }
 
-Result<void> write_stream(archive* a, const std::filesystem::path& dest, Extracted& out) {
-  std::filesystem::create_directories(dest.parent_path());
+// Inflates member `m` of `reader` into the new file `dest`, hashing as it goes. Returns what
+// was written (and, when the member's bytes can be copied verbatim, where they are), or an
+// Error.
+Result<Extracted> extract(const WheelReader& reader, const WheelMember& m,
+                          const std::filesystem::path& dest) {
+  std::error_code ec;
+  std::filesystem::create_directories(dest.parent_path(), ec);
   int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return fail("cannot write " + dest.string() + ": " + std::strerror(errno));
   Sha256 h;
-  char buf[1 << 16];
-  la_ssize_t n;
-  while ((n = archive_read_data(a, buf, sizeof buf)) > 0) {
-    h.update(buf, size_t(n));
-    out.size += uint64_t(n);
-    for (la_ssize_t off = 0; off < n;) {
-      ssize_t w = ::write(fd, buf + off, size_t(n - off));
-      if (w < 0 && errno == EINTR) continue;
-      if (w < 0) {
-        int err = errno;
-        ::close(fd);
-        return fail("cannot write " + dest.string() + ": " + std::strerror(err));
-      }
-      off += w;
+  Extracted x;
+  x.executable = m.executable;
+  auto data = reader.read(m, [&](std::string_view chunk) -> Result<void> {
+    h.update(chunk);
+    x.size += chunk.size();
+    if (auto w = write_all(fd, chunk.data(), chunk.size()); !w) {
+      return fail("cannot write " + dest.string() + ": " + w.error().message);
     }
-  }
+    return {};
+  });
   ::close(fd);
-  if (n < 0) return fail(archive_error_string(a));
+  if (!data) return std::unexpected(data.error());
   auto d = h.finish();
-  out.digest = "sha256=" + urlsafe_b64_nopad(d.data(), d.size());
-  return {};
-}
-
-// The central directory's member names (libarchive's seekable reader folds duplicate names,
-// so duplicates are found here). The file is mapped, not read, so a large wheel costs no copy.
-Result<std::vector<std::string>> central_directory_names(const std::filesystem::path& wheel) {
-  int fd = ::open(wheel.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || st.st_size == 0) {
-    ::close(fd);
-    return fail("empty file");
-  }
-  void* map = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return fail(std::strerror(errno));
-  auto names = zip_member_names(std::string_view(static_cast<const char*>(map), size_t(st.st_size)));
-  ::munmap(map, size_t(st.st_size));
-  return names;
+  x.digest = "sha256=" + urlsafe_b64_nopad(d.data(), d.size());
+  x.hex = to_hex(d.data(), d.size());
+  if (data->exact) x.verbatim = VerbatimFile{"", data->offset, m.compressed_size, m.method, m.crc32};
+  return x;
 }
 
 // Parses "Key: value" lines of the WHEEL file; returns Wheel-Version's value or "".
@@ -158,47 +141,25 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
 
   // 1. Extract every member into the staging directory, hashing as we go.
   std::map<std::string, Extracted> members;
+  auto reader = WheelReader::open(wheel);
+  if (!reader) return problem("not a readable zip archive: " + reader.error().message);
   {
-    auto names = central_directory_names(wheel);
-    if (!names) return problem("not a readable zip archive: " + names.error().message);
-    std::set<std::string> seen;
-    for (const auto& n : *names)
-      if (!seen.insert(n).second) return problem("entry '" + n + "' appears twice");
-    archive* a = archive_read_new();
-    archive_read_support_format_zip(a);
-    if (archive_read_open_filename(a, wheel.c_str(), 1 << 16) != ARCHIVE_OK) {
-      std::string msg = archive_error_string(a) ? archive_error_string(a) : "cannot open";
-      archive_read_free(a);
-      return problem("not a readable zip archive: " + msg);
+    std::set<std::string_view> seen;
+    for (const auto& m : reader->members())
+      if (!seen.insert(m.name).second) return problem("entry '" + m.name + "' appears twice");
+    for (const auto& m : reader->members()) {
+      const std::string& path = m.name;
+      if (m.type == WheelMember::Type::kDirectory) continue;
+      if (std::string why = unsafe_reason(path); !why.empty())
+        return problem("entry '" + path + "': " + why);
+      if (m.type == WheelMember::Type::kSymlink)
+        return problem("entry '" + path + "': symbolic links are not allowed in wheels");
+      if (m.type != WheelMember::Type::kFile)
+        return problem("entry '" + path + "': not a regular file");
+      auto x = extract(*reader, m, staging->path() / path);
+      if (!x) return problem("entry '" + path + "': " + x.error().message);
+      members.emplace(path, *std::move(x));
     }
-    archive_entry* e = nullptr;
-    int rc;
-    std::string error;
-    while (error.empty() && (rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-      std::string path = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
-      auto type = archive_entry_filetype(e);
-      if (type == AE_IFDIR) continue;
-      if (std::string why = unsafe_reason(path); !why.empty()) {
-        error = "entry '" + path + "': " + why;
-      } else if (type == AE_IFLNK) {
-        error = "entry '" + path + "': symbolic links are not allowed in wheels";
-      } else if (type != AE_IFREG) {
-        error = "entry '" + path + "': not a regular file";
-      } else if (members.count(path)) {
-        error = "entry '" + path + "' appears twice";
-      } else {
-        Extracted x;
-        x.executable = (archive_entry_perm(e) & 0111) != 0;
-        if (auto w = write_stream(a, staging->path() / path, x); !w)
-          error = "entry '" + path + "': " + w.error().message;
-        else
-          members.emplace(path, x);
-      }
-    }
-    if (error.empty() && rc != ARCHIVE_EOF)
-      error = std::string("corrupt zip: ") + (archive_error_string(a) ? archive_error_string(a) : "");
-    archive_read_free(a);
-    if (!error.empty()) return problem(error);
   }
 
   // 2. Find and check the .dist-info directory.
@@ -305,6 +266,7 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
     return problem(why);
   };
   std::vector<std::string> record_lines;
+  std::vector<std::pair<std::string, std::string>> hashes;  // installed path, sha256 hex
   for (const auto& p : plan) {
     std::filesystem::path src = staging->path() / p.from, dst = site_packages / p.to;
     Extracted x = members[p.from];
@@ -316,7 +278,9 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
         std::string rewritten = "#!/usr/bin/env python3" + (eol == std::string::npos ? "\n" : body->substr(eol));
         if (auto w = write_file_atomic(src, rewritten); !w) return rollback(w.error().message);
         x.digest = sha256_record_digest(rewritten);
+        x.hex = sha256_hex(rewritten);
         x.size = rewritten.size();
+        x.verbatim.reset();  // no longer the member's bytes
       }
       x.executable = true;
     }
@@ -325,9 +289,13 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
     if (std::rename(src.c_str(), dst.c_str()) != 0)
       return rollback("cannot install '" + p.to + "': " + std::strerror(errno));
     moved.push_back(dst);
-    out.files.push_back(p.to);
+    hashes.emplace_back(p.to, x.hex);
     out.bytes += x.size;
     record_lines.push_back(csv_field(p.to) + "," + x.digest + "," + std::to_string(x.size));
+    if (x.verbatim) {
+      x.verbatim->path = p.to;
+      out.verbatim.push_back(*std::move(x.verbatim));
+    }
   }
   const std::string installer = "funcpack\n";
   const std::string installer_path = dist_info + "/INSTALLER";
@@ -335,7 +303,7 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
     if (auto w = write_file_atomic(site_packages / installer_path, installer); !w)
       return rollback(w.error().message);
     moved.push_back(site_packages / installer_path);
-    out.files.push_back(installer_path);
+    hashes.emplace_back(installer_path, sha256_hex(installer));
     out.bytes += installer.size();
     record_lines.push_back(installer_path + "," + sha256_record_digest(installer) + "," +
                            std::to_string(installer.size()));
@@ -345,9 +313,15 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
   std::string record;
   for (const auto& l : record_lines) record += l + "\n";
   if (auto w = write_file_atomic(site_packages / record_path, record); !w) return rollback(w.error().message);
-  out.files.push_back(record_path);
+  hashes.emplace_back(record_path, sha256_hex(record));
   out.bytes += record.size();
-  std::sort(out.files.begin(), out.files.end());
+  std::sort(hashes.begin(), hashes.end());
+  for (auto& [path, hex] : hashes) {
+    out.files.push_back(std::move(path));
+    out.sha256.push_back(std::move(hex));
+  }
+  // `plan` is sorted by installed path, so `verbatim` is too.
+  out.wheel = reader->file();
   return out;
 }
 

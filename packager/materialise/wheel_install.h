@@ -24,6 +24,15 @@
 // After install, `INSTALLER` ("funcpack") and a rewritten RECORD (paths relative to
 // site-packages, INSTALLER hashed, RECORD itself without hash) are written in the dist-info.
 //
+// Reading: members are read by materialise/wheel_reader.h (stored and deflate only; a member
+// whose size or CRC-32 disagrees with the central directory is an Error). The installer
+// inflates each member's compressed bytes itself and checks the result against RECORD, so
+// for every installed file that is a member's bytes unchanged it can say where those
+// compressed bytes are (InstalledWheel::verbatim): the deployment zip copies them instead of
+// compressing the file again (zip_writer.h, "Verbatim members"). Not verbatim: RECORD and
+// INSTALLER written here, scripts whose shebang was rewritten, members whose compressed
+// bytes do not end exactly with their deflate stream.
+//
 // Contract: files are first extracted under a temporary directory inside `site_packages`'s
 // parent and moved into place only after every check passed, so a failing wheel leaves the
 // target as it was. Existing files are not overwritten: a clash is an Error naming the path
@@ -36,8 +45,20 @@
 #include <vector>
 
 #include "base/error.h"
+#include "materialise/zip_writer.h"
 
 namespace funcpack {
+
+// An installed file whose bytes are a wheel member's, unchanged: where the member's compressed
+// bytes are in the wheel file.
+struct VerbatimFile {
+  std::string path;     // installed path relative to site-packages (as in InstalledWheel::files)
+  uint64_t offset = 0;  // of the member's compressed data in the wheel
+  uint64_t length = 0;  // compressed size
+  uint16_t method = 0;  // 0 stored, 8 deflate
+  uint32_t crc32 = 0;   // of the (uncompressed) bytes
+  bool operator==(const VerbatimFile&) const = default;
+};
 
 struct InstalledWheel {
   std::string name;     // as in METADATA
@@ -45,6 +66,12 @@ struct InstalledWheel {
   std::string dist_info;  // "<name>-<version>.dist-info"
   std::vector<std::string> files;  // installed paths relative to site-packages, sorted
   uint64_t bytes = 0;              // total size of installed files
+  std::vector<VerbatimFile> verbatim;  // sorted by path; offsets into `wheel`'s bytes
+  // The wheel as it was read (kept open, so what is copied later is what was checked); null
+  // when the InstalledWheel was not made from an open wheel (install_cache.h's warm path).
+  std::shared_ptr<const ZipSourceFile> wheel;
+  // The lowercase hex sha256 of each installed file, in `files` order.
+  std::vector<std::string> sha256;
 };
 
 // Installs `wheel` into `site_packages` (created if missing). Returns what was installed, or

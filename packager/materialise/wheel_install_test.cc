@@ -4,12 +4,14 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "base/fs.h"
+#include "base/hash.h"
 
 namespace funcpack {
 namespace {
@@ -86,6 +88,81 @@ TEST_F(WheelInstall, InstallsFilesDataAndWritesInstallerAndRecord) {
   for (auto& e : std::filesystem::directory_iterator(root()))
     if (e.path().filename().string().starts_with(".funcpack-install")) ++n;
   EXPECT_EQ(n, 0);
+}
+
+// Inflates (method 8) or copies (method 0) `length` bytes at `offset` of `file`.
+std::string member_bytes(const std::string& file, const VerbatimFile& v, uint64_t size) {
+  std::string raw = file.substr(v.offset, v.length);
+  if (v.method == 0) return raw;
+  std::string out(size, '\0');
+  z_stream zs{};
+  EXPECT_EQ(inflateInit2(&zs, -MAX_WBITS), Z_OK);
+  zs.next_in = reinterpret_cast<Bytef*>(raw.data());
+  zs.avail_in = static_cast<uInt>(raw.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END) << v.path;
+  EXPECT_EQ(zs.avail_in, 0u) << v.path;
+  inflateEnd(&zs);
+  return out;
+}
+
+TEST_F(WheelInstall, VerbatimFilesAreTheMembersCompressedBytes) {
+  auto w = wheel("demo-1.0-py3-none-any.whl",
+                 {{"files",
+                   {{"demo/__init__.py", "VALUE = 42\n"},
+                    {"demo-1.0.data/scripts/demo-run", "#!python\nimport demo\n"},
+                    {"demo-1.0.data/scripts/plain.sh", "#!/bin/sh\necho plain\n"},
+                    {"demo-1.0.data/data/share/demo.txt", "d\n"}}},
+                  {"executable", {"demo-1.0.data/scripts/plain.sh"}}});
+  auto r = install_wheel(w, site());
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  // Everything but what the installer wrote: RECORD, INSTALLER and the script whose shebang
+  // it rewrote.
+  std::vector<std::string> paths;
+  for (const auto& v : r->verbatim) paths.push_back(v.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"bin/plain.sh", "demo-1.0.dist-info/METADATA",
+                                             "demo-1.0.dist-info/WHEEL", "demo/__init__.py",
+                                             "share/demo.txt"}));
+  ASSERT_TRUE(r->wheel != nullptr);
+  EXPECT_EQ(r->wheel->size(), std::filesystem::file_size(w));
+  const std::string whl = read_file(w).value();
+  for (const auto& v : r->verbatim) {
+    const std::string installed = read_file(site() / v.path).value();
+    EXPECT_EQ(v.method, 8) << v.path;  // make_wheel deflates
+    EXPECT_EQ(member_bytes(whl, v, installed.size()), installed) << v.path;
+    EXPECT_EQ(v.crc32, crc32(0, reinterpret_cast<const Bytef*>(installed.data()),
+                             static_cast<uInt>(installed.size())))
+        << v.path;
+  }
+  // Each file's sha256, in `files` order.
+  ASSERT_EQ(r->sha256.size(), r->files.size());
+  for (size_t i = 0; i < r->files.size(); ++i) {
+    EXPECT_EQ(r->sha256[i], sha256_hex(read_file(site() / r->files[i]).value())) << r->files[i];
+  }
+}
+
+TEST_F(WheelInstall, CorruptMembersFailBeforeAnythingIsInstalled) {
+  // A member whose deflate data is damaged fails the install with the reader's reason, and
+  // nothing reaches site-packages.
+  auto w = wheel("demo-1.0-py3-none-any.whl", {{"files", {{"demo/__init__.py", "VALUE = 42\n"}}}});
+  std::string script =
+      "import sys, zipfile, struct\n"
+      "p = sys.argv[1]\n"
+      "z = zipfile.ZipFile(p)\n"
+      "i = z.getinfo('demo/__init__.py')\n"
+      "raw = bytearray(open(p, 'rb').read())\n"
+      "n, m = struct.unpack('<HH', raw[i.header_offset + 26:i.header_offset + 30])\n"
+      "raw[i.header_offset + 30 + n + m + 1] ^= 0x20\n"
+      "open(p, 'wb').write(raw)\n";
+  std::ofstream(root() / "spoil.py") << script;
+  ASSERT_EQ(std::system(("/usr/bin/python3 '" + (root() / "spoil.py").string() + "' '" +
+                         w.string() + "'").c_str()),
+            0);
+  std::string e = error_of(w);
+  // (The flipped bit still inflates, to other bytes of the same length.)
+  EXPECT_EQ(e, "demo-1.0-py3-none-any.whl: entry 'demo/__init__.py': CRC-32 mismatch");
+  EXPECT_TRUE(site_is_empty());
 }
 
 TEST_F(WheelInstall, RealPythonImportsWhatWasInstalled) {
