@@ -378,18 +378,18 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
   std::vector<InstalledWheel> installed_wheels;
   installed_wheels.reserve(wheels.size());
   ProgressBar install_bar(err, "install", wheels.size(), bar_options(false));
-  // Wheels pinned by the lock are installed through the install cache (install_cache.h:
-  // no re-unpack, and their zip entries are spliced, on a warm build); built sdists are not.
-  std::optional<InstallCache> install_cache;
-  if (!resolve_options.no_cache) {
-    install_cache.emplace(resolve_options.cache_dir ? fs::path(*resolve_options.cache_dir)
-                                                    : Cache::default_root(),
-                          std::string(kSitePackages), zip_mtime_from_env().value_or(315532800));
-  }
+  // Every wheel goes through the install cache (install_cache.h): what a wheel ships unchanged
+  // is copied into the zip verbatim instead of compressed again, and with a cache (not
+  // --no-cache) a warm build neither unpacks nor compresses. Only wheels pinned by the lock are
+  // kept in the cache; built sdists are installed uncached.
+  InstallCache install_cache(resolve_options.no_cache     ? fs::path()
+                             : resolve_options.cache_dir ? fs::path(*resolve_options.cache_dir)
+                                                         : Cache::default_root(),
+                             std::string(kSitePackages), zip_mtime_from_env().value_or(315532800));
   for (const auto& w : wheels) {
-    auto installed = install_cache && w.first->is_wheel
-                         ? install_cache->install(w.second, w.first->file.hashes.at("sha256"), site)
-                         : install_wheel(w.second, site);
+    auto installed = w.first->is_wheel
+                         ? install_cache.install(w.second, w.first->file.hashes.at("sha256"), site)
+                         : install_cache.install_uncached(w.second, site);
     if (!installed) {
       install_bar.interrupt();
       err << me << installed.error().message << "\n";
@@ -544,10 +544,8 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
       zip_bar.set_total(total);  // the writer's count is authoritative
       zip_bar.update(done);
     };
-    if (install_cache) {
-      install_cache->attach(entries);
-      zopts.record_layout = true;
-    }
+    install_cache.attach(entries);
+    zopts.record_layout = install_cache.enabled();
     auto summary = write_zip(std::move(entries), out_path, zopts);
     zip_bar.finish();
     if (!summary) {
@@ -555,10 +553,10 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
       return 1;
     }
     written.paths.push_back(out_path);
-    if (install_cache) {
-      auto kept = install_cache->remember(out_path, *summary);
+    if (install_cache.enabled()) {
+      auto kept = install_cache.remember(out_path, *summary);
       if (verbose) {
-        const InstallCacheStats& cs = install_cache->stats();
+        const InstallCacheStats& cs = install_cache.stats();
         err << "cache: " << cs.reused << " wheel" << (cs.reused == 1 ? "" : "s") << " reused, "
             << cs.unpacked << " unpacked, " << summary->reused << " of " << summary->entries
             << " zip entries reused\n";

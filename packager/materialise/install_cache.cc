@@ -19,7 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kManifestMagic = "funcpack-installed 2";
+// The manifest's format version; see the header ("Format versions").
+constexpr std::string_view kManifestMagic = "funcpack-installed 3";
 constexpr std::string_view kZipSetMagic = "funcpack-zip-entries v1";
 constexpr size_t kChunk = 1 << 16;
 
@@ -66,7 +67,7 @@ uint64_t mtime_ns_of(const struct stat& st) {
 }
 
 struct Manifest {
-  InstalledWheel wheel;
+  InstalledWheel wheel;  // (its `wheel` file is not kept: it is opened when needed)
   std::vector<FileRecord> files;  // sorted by path, as InstalledWheel::files
 };
 
@@ -78,7 +79,12 @@ std::string manifest_text(std::string_view sha256, const Manifest& m) {
     s += "file " + f.sha256 + " " + std::to_string(f.size) + " " + std::to_string(f.inode) +
          " " + std::to_string(f.mtime_ns) + " " + f.path + "\n";
   }
-  s += "end " + std::to_string(m.files.size()) + "\n";
+  for (const auto& v : m.wheel.verbatim) {
+    s += "verbatim " + std::to_string(v.method) + " " + std::to_string(v.crc32) + " " +
+         std::to_string(v.offset) + " " + std::to_string(v.length) + " " + v.path + "\n";
+  }
+  s += "end " + std::to_string(m.files.size()) + " " + std::to_string(m.wheel.verbatim.size()) +
+       "\n";
   return s;
 }
 
@@ -101,9 +107,9 @@ std::optional<Manifest> parse_manifest(std::string_view text, std::string_view s
   m.wheel.dist_info = *di;
   if (!parse_u64(*bytes, m.wheel.bytes)) return std::nullopt;
   size_t i = 6;
-  for (; i + 2 < lines.size(); ++i) {
+  for (; i + 2 < lines.size() && lines[i].starts_with("file "); ++i) {
     std::string_view l = lines[i];
-    if (next_word(l) != "file") return std::nullopt;
+    next_word(l);
     FileRecord f;
     f.sha256 = std::string(next_word(l));
     if (!is_hex64(f.sha256) || !parse_u64(next_word(l), f.size) ||
@@ -112,11 +118,33 @@ std::optional<Manifest> parse_manifest(std::string_view text, std::string_view s
     }
     f.path = std::string(l);
     m.wheel.files.push_back(f.path);
+    m.wheel.sha256.push_back(f.sha256);
     m.files.push_back(std::move(f));
   }
-  uint64_t count = 0;
+  for (; i + 2 < lines.size(); ++i) {
+    std::string_view l = lines[i];
+    if (next_word(l) != "verbatim") return std::nullopt;
+    VerbatimFile v;
+    uint64_t method = 0, crc = 0;
+    if (!parse_u64(next_word(l), method) || (method != 0 && method != 8) ||
+        !parse_u64(next_word(l), crc) || crc > 0xffffffffULL ||
+        !parse_u64(next_word(l), v.offset) || !parse_u64(next_word(l), v.length) || l.empty()) {
+      return std::nullopt;
+    }
+    v.method = static_cast<uint16_t>(method);
+    v.crc32 = static_cast<uint32_t>(crc);
+    v.path = std::string(l);
+    // Only installed files, in path order, each once.
+    if (!std::binary_search(m.wheel.files.begin(), m.wheel.files.end(), v.path) ||
+        (!m.wheel.verbatim.empty() && !(m.wheel.verbatim.back().path < v.path))) {
+      return std::nullopt;
+    }
+    m.wheel.verbatim.push_back(std::move(v));
+  }
+  uint64_t count = 0, verbatim = 0;
   std::string_view end = lines[i];
-  if (next_word(end) != "end" || !parse_u64(end, count) || count != m.files.size()) {
+  if (next_word(end) != "end" || !parse_u64(next_word(end), count) || count != m.files.size() ||
+      !parse_u64(end, verbatim) || verbatim != m.wheel.verbatim.size()) {
     return std::nullopt;
   }
   return m;
@@ -223,21 +251,44 @@ void discard_entry(const fs::path& dir) {
 }  // namespace
 
 InstallCache::InstallCache(fs::path cache_root, std::string archive_prefix, int64_t mtime)
-    : root_(std::move(cache_root) / "installed-v1"),
+    : root_(cache_root.empty() ? fs::path() : std::move(cache_root) / "installed-v1"),
       prefix_(std::move(archive_prefix)),
       mtime_(mtime) {}
+
+void InstallCache::offer_verbatim(const InstalledWheel& w,
+                                  const std::shared_ptr<const ZipSourceFile>& file) {
+  if (!file || w.verbatim.empty()) return;
+  ++stats_.verbatim;
+  for (const auto& v : w.verbatim) {
+    auto p = std::make_shared<ZipPrebuilt>();
+    p->kind = ZipPrebuilt::Kind::kData;
+    p->file = file;
+    p->offset = v.offset;
+    p->length = v.length;
+    p->method = v.method;
+    p->crc32 = v.crc32;
+    prebuilt_[prefix_ + "/" + v.path] = std::move(p);
+  }
+}
+
+Result<InstalledWheel> InstallCache::install_uncached(const fs::path& wheel,
+                                                      const fs::path& site_packages) {
+  ++stats_.unpacked;
+  auto installed = install_wheel(wheel, site_packages);
+  if (installed) offer_verbatim(*installed, installed->wheel);
+  return installed;
+}
 
 Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_view sha256,
                                              const fs::path& site_packages) {
   const std::string wname = wheel.filename().string();
   std::error_code ec;
+  if (root_.empty() || !is_hex64(sha256)) return install_uncached(wheel, site_packages);
   fs::create_directories(root_, ec);
-  if (ec || !is_hex64(sha256)) {  // no usable cache: install directly
-    ++stats_.unpacked;
-    return install_wheel(wheel, site_packages);
-  }
+  if (ec) return install_uncached(wheel, site_packages);  // no usable cache: install directly
   const fs::path dir = root_ / std::string(sha256);
   std::optional<Manifest> manifest;
+  std::shared_ptr<const ZipSourceFile> wheel_file;  // the wheel, once open
   auto load = [&]() -> bool {
     struct stat st {};
     if (::stat((dir / "manifest").c_str(), &st) != 0) return false;
@@ -254,25 +305,27 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
     }
     // Build the entry beside its final place, then publish it with one rename.
     auto tmp = TempDir::create(".tmp-" + std::string(sha256), root_);
-    if (!tmp) {
-      ++stats_.unpacked;
-      return install_wheel(wheel, site_packages);
-    }
+    if (!tmp) return install_uncached(wheel, site_packages);
     auto installed = install_wheel(wheel, tmp->path() / "tree");
     if (!installed) return std::unexpected(installed.error());
     ++stats_.unpacked;
+    wheel_file = installed->wheel;
     Manifest m;
     m.wheel = *installed;
-    bool cacheable = true;
-    for (const auto& f : installed->files) {
-      auto h = hash_file(tmp->path() / "tree" / f);
+    m.wheel.wheel = nullptr;
+    bool cacheable = installed->sha256.size() == installed->files.size();
+    for (size_t i = 0; cacheable && i < installed->files.size(); ++i) {
+      // The sha256 install_wheel computed while writing the file (it was checked against
+      // RECORD then), and the stamp it has now.
+      const std::string& f = installed->files[i];
       struct stat st {};
-      if (!h || f.find('\n') != std::string::npos ||
-          ::lstat((tmp->path() / "tree" / f).c_str(), &st) != 0) {
+      if (f.find('\n') != std::string::npos ||
+          ::lstat((tmp->path() / "tree" / f).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
         cacheable = false;
         break;
       }
-      m.files.push_back({f, h->second, h->first, static_cast<uint64_t>(st.st_ino), mtime_ns_of(st)});
+      m.files.push_back({f, static_cast<uint64_t>(st.st_size), installed->sha256[i],
+                         static_cast<uint64_t>(st.st_ino), mtime_ns_of(st)});
     }
     bool published = false;
     if (cacheable && write_file_atomic(tmp->path() / "manifest", manifest_text(sha256, m))) {
@@ -284,47 +337,18 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
     }
     if (!cacheable || !(published || load())) {
       // Not cacheable (or the winner's entry is unusable): install from the wheel directly.
-      return install_wheel(wheel, site_packages);
+      --stats_.unpacked;  // counted once, by install_uncached
+      return install_uncached(wheel, site_packages);
     }
     if (published) manifest = std::move(m);
   } else {
     ++stats_.reused;
   }
 
-  // Link (else copy) the verified tree into site-packages. A path that exists already is a
-  // clash (link(2) never replaces); what this call placed is removed again on any failure,
-  // so site-packages is left as it was, as install_wheel does.
-  std::vector<fs::path> placed;
-  auto rollback = [&](const std::string& why) -> Result<InstalledWheel> {
-    for (const auto& p : placed) fs::remove(p, ec);
-    return fail(wname + ": " + why);
-  };
-  std::set<fs::path> made;
-  const fs::path tree = dir / "tree";
-  for (const auto& f : manifest->files) {
-    fs::path to = site_packages / f.path, from = tree / f.path;
-    if (made.insert(to.parent_path()).second) {
-      fs::create_directories(to.parent_path(), ec);
-      if (ec) return rollback("cannot create " + to.parent_path().string() + ": " + ec.message());
-    }
-    if (::link(from.c_str(), to.c_str()) != 0) {
-      const int e = errno;
-      struct stat there {};
-      if (e == EEXIST || ::lstat(to.c_str(), &there) == 0) {
-        return rollback("'" + f.path + "' is already installed in " + site_packages.string() +
-                        " (two distributions ship the same file)");
-      }
-      if (e != EXDEV && e != EPERM && e != EMLINK) {
-        return rollback("cannot install '" + f.path + "': " + errno_text(e));
-      }
-      if (auto c = copy_regular(from, to); !c) return rollback(c.error().message);
-    }
-    placed.push_back(to);
-  }
-
   // The zip set for this mtime, when there is a sound one covering every file.
   Installed record{std::string(sha256), manifest->wheel.files, false};
   const fs::path set_path = dir / ("zip-" + std::to_string(mtime_));
+  std::map<std::string, std::shared_ptr<const ZipPrebuilt>, std::less<>> found;
   if (auto file = ZipSourceFile::open(set_path)) {
     std::shared_ptr<const ZipSourceFile> f = *file;
     std::string head(std::min<uint64_t>(f->size(), 64), '\0');
@@ -336,7 +360,6 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
       }
     }
     std::string header(header_len <= f->size() ? header_len : 0, '\0');
-    std::map<std::string, std::shared_ptr<const ZipPrebuilt>, std::less<>> found;
     bool ok = !header.empty() &&
               ::pread(f->fd(), header.data(), header.size(), 0) ==
                   static_cast<ssize_t>(header.size());
@@ -375,14 +398,71 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
       std::unique_ptr<char[]> buf(new char[kChunk]);
       ok = hash_range(f->fd(), header_len, data_size, h, buf.get()) && h.finish_hex() == data_sha;
     }
-    if (ok) {
-      prebuilt_.merge(found);
-      record.has_zip_set = true;
-      ++stats_.zip_reused;
+    record.has_zip_set = ok;
+    if (!ok) found.clear();
+  }
+  const bool from_wheel = !record.has_zip_set && !manifest->wheel.verbatim.empty();
+  if (from_wheel && !wheel_file) {
+    // No zip set for this mtime: the verbatim members are copied from the wheel, which gives
+    // the bytes a zip set would hold. On a tree hit the wheel is opened here; its offsets come
+    // from the manifest, so it must be the wheel the entry was made from: checked by sha256
+    // through the descriptor write_zip will read (the caller's check was by path).
+    auto opened = ZipSourceFile::open(wheel);
+    if (!opened) return fail(wname + ": " + opened.error().message);
+    Sha256 h;
+    std::unique_ptr<char[]> buf(new char[kChunk]);
+    if (!hash_range((*opened)->fd(), 0, (*opened)->size(), h, buf.get())) {
+      return fail(wname + ": cannot read " + wheel.string() + ": " + errno_text(errno));
     }
+    if (h.finish_hex() != sha256) {
+      return fail(wname + ": changed since its sha256 was checked (it is no longer " +
+                  std::string(sha256) + ")");
+    }
+    wheel_file = *std::move(opened);
+  }
+
+  // Link (else copy) the verified tree into site-packages. A path that exists already is a
+  // clash (link(2) never replaces); what this call placed is removed again on any failure,
+  // so site-packages is left as it was, as install_wheel does.
+  std::vector<fs::path> placed;
+  auto rollback = [&](const std::string& why) -> Result<InstalledWheel> {
+    for (const auto& p : placed) fs::remove(p, ec);
+    return fail(wname + ": " + why);
+  };
+  std::set<fs::path> made;
+  const fs::path tree = dir / "tree";
+  for (const auto& f : manifest->files) {
+    fs::path to = site_packages / f.path, from = tree / f.path;
+    if (made.insert(to.parent_path()).second) {
+      fs::create_directories(to.parent_path(), ec);
+      if (ec) return rollback("cannot create " + to.parent_path().string() + ": " + ec.message());
+    }
+    if (::link(from.c_str(), to.c_str()) != 0) {
+      const int e = errno;
+      struct stat there {};
+      if (e == EEXIST || ::lstat(to.c_str(), &there) == 0) {
+        return rollback("'" + f.path + "' is already installed in " + site_packages.string() +
+                        " (two distributions ship the same file)");
+      }
+      if (e != EXDEV && e != EPERM && e != EMLINK) {
+        return rollback("cannot install '" + f.path + "': " + errno_text(e));
+      }
+      if (auto c = copy_regular(from, to); !c) return rollback(c.error().message);
+    }
+    placed.push_back(to);
+  }
+
+  // Installed: offer its zip entries (see attach).
+  if (record.has_zip_set) {
+    prebuilt_.merge(found);
+    ++stats_.zip_reused;
+  } else if (from_wheel) {
+    offer_verbatim(manifest->wheel, wheel_file);
   }
   installed_.push_back(std::move(record));
-  return manifest->wheel;
+  InstalledWheel result = manifest->wheel;
+  result.wheel = wheel_file;
+  return result;
 }
 
 void InstallCache::attach(std::vector<ZipEntry>& entries) const {
@@ -395,6 +475,7 @@ void InstallCache::attach(std::vector<ZipEntry>& entries) const {
 
 Result<size_t> InstallCache::remember(const fs::path& zip, const ZipSummary& summary) {
   size_t stored = 0;
+  if (root_.empty()) return stored;
   FdCloser in{::open(zip.c_str(), O_RDONLY | O_CLOEXEC)};
   if (in.fd < 0) return fail("cannot read " + zip.string() + ": " + errno_text(errno));
   std::unique_ptr<char[]> buf(new char[kChunk]);

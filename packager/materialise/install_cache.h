@@ -4,8 +4,10 @@
 //
 // Owns the on-disk layout under the cache root (io/cache.h's root, --cache-dir):
 //   ROOT/installed-v1/HEX/manifest     what install_wheel() returned for the wheel whose
-//                                      sha256 is HEX, and every installed file's size and
-//                                      sha256 (text, see install_cache.cc)
+//                                      sha256 is HEX: every installed file's size and
+//                                      sha256, and where the compressed bytes of the files
+//                                      that are members verbatim are in the wheel (text,
+//                                      see install_cache.cc)
 //   ROOT/installed-v1/HEX/tree/...     the installed files (site-packages relative), as
 //                                      install_wheel() wrote them (RECORD, INSTALLER included)
 //   ROOT/installed-v1/HEX/zip-MTIME    the zip entries of those files as write_zip() wrote
@@ -13,13 +15,33 @@
 //                                      (path, offset, length, central record), the sha256 of
 //                                      the data, then the data (local headers + compressed
 //                                      bytes + descriptors). One set per wheel (the last mtime).
-// "v1" is the format version: a change of layout, of install_wheel's output or of the zip
-// writer's compression settings must bump it (old entries are then simply never read).
+// Format versions: "v1" in the directory name versions the directory layout above; the
+// manifest's first line ("funcpack-installed 3") versions what an entry holds: a change of
+// the manifest, of install_wheel's output or of the zip bytes written for an installed wheel
+// (the zip writer's compression settings, verbatim copying) must bump it. An entry whose
+// manifest has another version is treated as corrupt: moved aside and rebuilt (counted in
+// stats().rebuilt), so a cache written by an older funcpack costs one rebuild per wheel.
+// Version 3 (verbatim members) records where each verbatim file's compressed bytes are,
+// and its zip sets hold those bytes instead of libarchive's recompression.
+//
+// Cold build: `install` unpacks the wheel into a new entry (install_wheel inflates and
+// checks every member), and `attach` offers write_zip each verbatim file's compressed bytes
+// in the wheel (ZipPrebuilt kind kData, read through the wheel's descriptor that
+// install_wheel checked), so nothing a wheel ships unchanged is compressed again.
 //
 // Warm build: `install` hardlinks the cached tree into the staging site-packages (copies when
 // the staging directory is on another file system) instead of unpacking the wheel, and
 // `attach` lets write_zip splice each cached entry's bytes instead of compressing them; so a
-// warm build reads and hashes, but neither inflates nor deflates.
+// warm build reads and hashes, but neither inflates nor deflates. A tree hit without a zip set
+// for this mtime (first build with another SOURCE_DATE_EPOCH, or the set was damaged) offers
+// the verbatim files from the wheel as a cold build does, after checking the wheel's sha256
+// through the descriptor that write_zip will read.
+//
+// Same bytes either way: a verbatim file's entry is the same whether it comes from the wheel
+// (cold), from a zip set (warm) or from a wheel installed without the cache (--no-cache,
+// `install_uncached`): only the wheel's bytes decide it. The files that are not verbatim
+// (RECORD, INSTALLER, rewritten scripts) are compressed by libarchive on a cold build and
+// spliced from the zip set on a warm one.
 //
 // Safety:
 //  - Every hit is verified before use: the manifest parses and names this wheel's sha256;
@@ -40,7 +62,7 @@
 //    the winner's. Readers hold descriptors, so a replacement or removal never tears a read.
 //  - The cache is an optimisation: when ROOT cannot be created or written, `install` falls
 //    back to install_wheel() straight into site-packages, and `remember` reports an Error the
-//    caller may ignore.
+//    caller may ignore. An empty cache root (--no-cache) does the same without trying.
 // Trust: the caller promises that `wheel`'s sha256 is `sha256` (cmd_build checks it against
 // the lock before installing). Cached files are hardlinked into staging, so staging must be
 // treated as read-only (nothing in funcpack writes into an installed tree afterwards).
@@ -66,14 +88,20 @@ struct InstallCacheStats {
   size_t rebuilt = 0;      // corrupt tree entries found, removed and rebuilt (also unpacked)
   size_t zip_reused = 0;   // wheels whose cached zip entries were offered to write_zip
   size_t zip_stored = 0;   // wheels whose zip entries `remember` stored
+  size_t verbatim = 0;     // wheels whose verbatim files were offered from the wheel itself
+                           // (unpacked ones, and cached trees without a zip set)
 };
 
 class InstallCache {
  public:
-  // `cache_root`: the cache directory (entries go under cache_root/installed-v1);
+  // `cache_root`: the cache directory (entries go under cache_root/installed-v1), or empty
+  // for none (every install is `install_uncached`, `remember` stores nothing);
   // `archive_prefix`: where site-packages sits inside the zip (".python_packages/lib/...");
   // `mtime`: the zip's timestamp (ZipOptions::mtime), which zip sets are keyed by.
   InstallCache(std::filesystem::path cache_root, std::string archive_prefix, int64_t mtime);
+
+  // True when there is a cache root (entries are stored and reused).
+  bool enabled() const { return !root_.empty(); }
 
   // Installs the wheel at `wheel` (sha256 `sha256`, lowercase hex, verified by the caller)
   // into `site_packages`, from the cache when a verified entry exists, else by unpacking it
@@ -83,8 +111,16 @@ class InstallCache {
   Result<InstalledWheel> install(const std::filesystem::path& wheel, std::string_view sha256,
                                  const std::filesystem::path& site_packages);
 
-  // Sets ZipEntry::prebuilt on every entry whose bytes a verified zip set holds (entries are
-  // matched by archive path; write_zip still checks each one and compresses what does not fit).
+  // Installs `wheel` with install_wheel() straight into `site_packages`, storing nothing (for
+  // wheels whose sha256 the lock does not pin, such as ones built from sdists). Returns what
+  // install_wheel() returns; its verbatim files are offered by `attach` like the others.
+  Result<InstalledWheel> install_uncached(const std::filesystem::path& wheel,
+                                          const std::filesystem::path& site_packages);
+
+  // Sets ZipEntry::prebuilt on every entry whose bytes a verified zip set holds, and on every
+  // verbatim file of a wheel installed without a zip set (its compressed bytes in the wheel).
+  // Entries are matched by archive path; write_zip still checks each one and compresses what
+  // does not fit.
   void attach(std::vector<ZipEntry>& entries) const;
 
   // After write_zip(..., record_layout = true) wrote `zip`: stores the zip set of every wheel
@@ -95,6 +131,8 @@ class InstallCache {
   const InstallCacheStats& stats() const { return stats_; }
 
  private:
+  // Adds a kData prebuilt for each of `w`'s verbatim files, reading from `file`.
+  void offer_verbatim(const InstalledWheel& w, const std::shared_ptr<const ZipSourceFile>& file);
   struct Installed {
     std::string sha256;
     std::vector<std::string> files;

@@ -108,6 +108,27 @@ class InstallCacheTest : public ::testing::Test {
     *stats = c.stats();
     return read_file(out).value_or("");
   }
+  // A build through `c`: install (install_uncached when `uncached`) into a fresh site, write
+  // the zip with what `c` attaches, remember it. Returns the zip's bytes; `summary` gets
+  // write_zip's summary.
+  std::string build_with(InstallCache& c, const std::string& name, bool uncached,
+                         ZipSummary* summary) {
+    fs::path site = root() / name / "sp";
+    auto r = uncached ? c.install_uncached(whl_, site) : c.install(whl_, sha_, site);
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    auto entries = zip_entries(site);
+    c.attach(entries);
+    ZipOptions o;
+    o.record_layout = true;
+    fs::path out = root() / name / "out.zip";
+    auto s = write_zip(entries, out, o);
+    EXPECT_TRUE(s.has_value()) << s.error().message;
+    if (s) {
+      EXPECT_TRUE(c.remember(out, *s).has_value());
+      *summary = *s;
+    }
+    return read_file(out).value_or("");
+  }
   std::unique_ptr<TempDir> dir_;
   fs::path whl_;
   std::string sha_;
@@ -171,6 +192,105 @@ TEST_F(InstallCacheTest, WarmZipSplicesEveryEntryAndIsByteIdentical) {
   EXPECT_EQ(r3, 0u);
   EXPECT_FALSE(fs::exists(entry() / "zip-315532800"));
   EXPECT_TRUE(fs::exists(entry() / "zip-1700000000"));
+}
+
+TEST_F(InstallCacheTest, ColdWarmUncachedAndZipSetlessBuildsWriteTheSameZip) {
+  // Cold: the five files that are members unchanged are copied from the wheel; RECORD,
+  // INSTALLER and the script whose shebang was rewritten are compressed.
+  ZipSummary cold_sum;
+  InstallCache cold_cache(cache(), std::string(kPrefix), 315532800);
+  const std::string cold = build_with(cold_cache, "cold", false, &cold_sum);
+  EXPECT_EQ(cold_sum.verbatim, 5u);
+  EXPECT_EQ(cold_sum.reused, 0u);
+  EXPECT_EQ(cold_sum.entries, 8u);
+  EXPECT_EQ(cold_cache.stats().zip_stored, 1u);
+  EXPECT_EQ(cold_cache.stats().verbatim, 1u);
+  // Warm: all eight spliced from the zip set.
+  ZipSummary warm_sum;
+  InstallCache warm_cache(cache(), std::string(kPrefix), 315532800);
+  EXPECT_TRUE(build_with(warm_cache, "warm", false, &warm_sum) == cold);
+  EXPECT_EQ(warm_sum.reused, 8u);
+  EXPECT_EQ(warm_sum.verbatim, 0u);
+  EXPECT_EQ(warm_cache.stats().verbatim, 0u);
+  // No cache (--no-cache): nothing stored anywhere, the same zip.
+  ZipSummary none_sum;
+  InstallCache none(fs::path(), std::string(kPrefix), 315532800);
+  EXPECT_FALSE(none.enabled());
+  EXPECT_TRUE(build_with(none, "none", false, &none_sum) == cold);
+  EXPECT_EQ(none_sum.verbatim, 5u);
+  EXPECT_EQ(none.stats().unpacked, 1u);
+  EXPECT_EQ(none.stats().zip_stored, 0u);
+  EXPECT_EQ(none.stats().verbatim, 1u);
+  // A wheel the cache does not keep (install_uncached, as for a built sdist): the same zip.
+  ZipSummary unc_sum;
+  InstallCache unc(cache(), std::string(kPrefix), 315532800);
+  EXPECT_TRUE(build_with(unc, "uncached", true, &unc_sum) == cold);
+  EXPECT_EQ(unc_sum.verbatim, 5u);
+  EXPECT_EQ(unc.stats().reused, 0u);
+  // A cached tree without a zip set for this mtime: the members come from the wheel again
+  // (checked by sha256 first), the zip is the same, and the set is stored again.
+  ASSERT_TRUE(fs::remove(entry() / "zip-315532800"));
+  ZipSummary setless_sum;
+  InstallCache setless(cache(), std::string(kPrefix), 315532800);
+  EXPECT_TRUE(build_with(setless, "setless", false, &setless_sum) == cold);
+  EXPECT_EQ(setless.stats().reused, 1u);
+  EXPECT_EQ(setless.stats().unpacked, 0u);
+  EXPECT_EQ(setless.stats().verbatim, 1u);
+  EXPECT_EQ(setless.stats().zip_stored, 1u);
+  EXPECT_EQ(setless_sum.verbatim, 5u);
+  EXPECT_EQ(setless_sum.reused, 0u);
+  // The manifest says where each verbatim file's bytes are.
+  std::string manifest = read_file(entry() / "manifest").value();
+  size_t verbatim_lines = 0;
+  for (auto at = manifest.find("\nverbatim 8 "); at != std::string::npos;
+       at = manifest.find("\nverbatim 8 ", at + 1)) {
+    ++verbatim_lines;
+  }
+  EXPECT_EQ(verbatim_lines, 5u);
+  EXPECT_TRUE(manifest.starts_with("funcpack-installed 3\n"));
+  EXPECT_TRUE(manifest.ends_with("\nend 8 5\n"));
+}
+
+TEST_F(InstallCacheTest, AWheelChangedUnderACachedTreeIsRefused) {
+  InstallCacheStats s;
+  build("first", &s);
+  ASSERT_TRUE(fs::remove(entry() / "zip-315532800"));
+  // Same path, other bytes: the manifest's offsets would point into the wrong wheel.
+  const fs::path good = root() / "good.whl";
+  fs::copy_file(whl_, good);
+  auto other = wheel("demo-1.0-py3-none-any.whl", {{"files", {{"demo/__init__.py", "OTHER = 1\n"}}}});
+  ASSERT_EQ(other, whl_);
+  InstallCache c(cache(), std::string(kPrefix), 315532800);
+  fs::path site = root() / "changed" / "sp";
+  auto r = c.install(whl_, sha_, site);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "demo-1.0-py3-none-any.whl: changed since its sha256 was "
+                               "checked (it is no longer " + sha_ + ")");
+  std::error_code ec;
+  EXPECT_TRUE(!fs::exists(site) || fs::is_empty(site, ec));
+  EXPECT_EQ(c.stats().verbatim, 0u);
+  // With the right wheel back, the build goes on.
+  fs::rename(good, whl_);
+  InstallCache again(cache(), std::string(kPrefix), 315532800);
+  EXPECT_TRUE(again.install(whl_, sha_, root() / "again" / "sp").has_value());
+}
+
+TEST_F(InstallCacheTest, AnEntryOfAnOlderFormatIsRebuilt) {
+  InstallCacheStats s;
+  const std::string want = build("first", &s);
+  // A version-2 manifest (before verbatim members): the entry is rebuilt, not read.
+  std::string manifest = read_file(entry() / "manifest").value();
+  ASSERT_TRUE(manifest.starts_with("funcpack-installed 3\n"));
+  manifest.replace(0, 20, "funcpack-installed 2");
+  ASSERT_TRUE(write_file_atomic(entry() / "manifest", manifest).has_value());
+  InstallCacheStats st;
+  size_t reused = 9;
+  EXPECT_TRUE(build("old", &st, &reused) == want);
+  EXPECT_EQ(st.rebuilt, 1u);
+  EXPECT_EQ(st.unpacked, 1u);
+  EXPECT_EQ(st.reused, 0u);
+  EXPECT_EQ(reused, 0u);
+  EXPECT_TRUE(read_file(entry() / "manifest").value().starts_with("funcpack-installed 3\n"));
 }
 
 TEST_F(InstallCacheTest, CorruptEntriesAreDetectedAndRebuilt) {
