@@ -361,6 +361,10 @@ void remove_stale_files(const fs::path& mirror) {
 // and renamed into place, so `dir` is never half a repository.
 Result<void> create_mirror(const fs::path& dir, const Remote& r) {
   if (is_mirror(dir)) return {};
+  // Something that is not a mirror (a half-finished `rm -r`, say): we hold the lock, so no
+  // funcpack is using it.
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(dir, ec))) fs::remove_all(dir, ec);
   Result<TempDir> tmp = TempDir::create(".tmp-" + dir.filename().string(), dir.parent_path());
   if (!tmp) return std::unexpected(tmp.error());
   git_repository_init_options o;
@@ -380,7 +384,6 @@ Result<void> create_mirror(const fs::path& dir, const Remote& r) {
   cfg.reset();
   repo.reset();
   ::chmod(tmp->path().c_str(), 0755);  // mkdtemp made it 0700
-  std::error_code ec;
   fs::rename(tmp->path(), dir, ec);
   if (ec) {
     if (is_mirror(dir)) return {};
@@ -418,6 +421,7 @@ const char* type_name(git_object_t t) {
 Result<std::string> commit_of(git_object* obj, const Remote& r, const std::string& rev) {
   ObjectPtr peeled;
   git_object* target = obj;
+  // git_tag_peel, not git_object_peel(GIT_OBJECT_ANY): the latter peels a commit to its tree.
   if (git_object_type(obj) == GIT_OBJECT_TAG) {
     git_object* raw = nullptr;
     if (git_tag_peel(&raw, reinterpret_cast<git_tag*>(obj)) != 0)

@@ -15,8 +15,8 @@
 //                           commits fetched by id, plus any refs/... revision asked for.
 //   ROOT/git-v1/SHA.lock    flock(2)ed exclusively while the mirror is created or fetched into.
 // SHA = sha256 of the URL without credentials (https/http/git: no userinfo; ssh: the user name
-// is kept and a password dropped; file: as given). A mirror is created in ROOT/git-v1/.tmp-SHA-*
-// and renamed into place, so it either exists whole or not at all. Fetches write packs under
+// is kept and a password dropped; file: as given). A mirror is created in
+// ROOT/git-v1/.tmp-SHA.XXXXXX and renamed into place, so it either exists whole or not at all. Fetches write packs under
 // temporary names and refs through lock files; a killed fetch can leave only stale lock and
 // temporary files, which the next fetch removes while it holds SHA.lock (no live writer can
 // own them then). Readers (a commit already in the mirror, offline mode, checkout) take no lock:
@@ -43,7 +43,7 @@
 // component walked the way the kernel would, through the tree's other symlinks); one that
 // points outside, is absolute, or loops makes the checkout fail (a package must not pick up
 // host files). Tree entries that git itself refuses to check out (".", "..", ".git" in any
-// case, names with '/') fail it too. mtimes are the time of the checkout (archivers normalise).
+// case or NTFS spelling, names with '/') fail it too. mtimes are the time of the checkout (archivers normalise).
 //
 // Submodules are checked out recursively at the commit the parent's tree records (gitlink),
 // from the URL its .gitmodules (of that same commit) gives for the path: "./x" and "../x" are
@@ -60,14 +60,15 @@
 //   empty password): handed to libgit2 through its credential callback, only for that URL's
 //   host (never to another host after a redirect or insteadOf rewrite), once: a second request
 //   means the server refused them. The URL given to libgit2 and stored in the mirror's config
-//   (remote.origin.url, informational) carries no userinfo, and no message says the token: every
+//   (remote.origin.url, informational) carries no userinfo (ssh: the user name only), and no
+//   message or log line says the token: every
 //   URL in a message is `redact_url`ed and libgit2's messages are scrubbed of userinfo and of
 //   the password/token text.
 // - No userinfo: the netrc entry for the host (GitCheckoutOptions::netrc_file, else $NETRC, else
 //   ~/.netrc; "machine", "default", "login", "password"; quoted tokens), as curl (and so pip's
 //   git) reads it.
-// - ssh: ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa without passphrase; host keys are
-//   checked against ~/.ssh/known_hosts by libgit2 1.5.1. (No ssh server in the tests.)
+// - ssh: ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa without passphrase; libgit2 1.5.1
+//   checks host keys against ~/.ssh/known_hosts. (Untested here: no ssh server in the tests.)
 //
 // Git configuration: the user's global, XDG and system git config DO apply, as with pip, which
 // runs the git CLI: url.<base>.insteadOf rewrites (the common way CI gives a token to private
@@ -79,6 +80,15 @@
 // CA bundle process-wide (GIT_OPT_SET_SSL_CERT_LOCATIONS): it is set before each fetch, so
 // GitCheckouts with different bundles must not fetch concurrently in one process (funcpack has
 // one --cert per run).
+//
+// libgit2 1.5 traps met here:
+// - The local transport (file://) sends every object any advertised ref reaches, whatever the
+//   refspecs: a file:// mirror holds more than was asked (harmless; tests of fetch-by-id use
+//   HTTP). A path that does not exist is an "unsupported URL protocol" to it (checked first).
+// - Fetching by id needs the server's allow-tip/reachable-sha1-in-want capability, else
+//   libgit2 refuses before asking: "cannot fetch a specific object from the remote repository".
+// - git_remote_create_anonymous leaks pcre2 match data (its url.*.insteadOf matching): a few KB
+//   per fetch, reported by LeakSanitizer (run the tests with ASAN_OPTIONS=detect_leaks=0).
 //
 // Thread safety: one GitCheckouts may be used from several threads, and several processes may
 // share a cache root; fetches of one repository are serialised by its lock file.
@@ -101,8 +111,8 @@ struct GitCheckoutOptions {
   std::optional<std::filesystem::path> ca_bundle;   // --cert: PEM bundle instead of system CAs
   std::optional<std::filesystem::path> netrc_file;  // default: $NETRC, else ~/.netrc
   bool use_netrc = true;
-  // Called once per network fetch, before it starts, with one redacted line: "git fetch " +
-  // "git+" + redacted URL + the refspecs, each after a space, e.g. for a branch
+  // Called once per network fetch (from the thread doing it), before it starts, with one
+  // redacted line: "git fetch git+URL" and the refspecs, each after a space; for a branch
   // " +refs/heads/*:refs/heads/* +refs/tags/*:refs/tags/* +HEAD:refs/funcpack/HEAD".
   std::function<void(std::string_view)> log;
 };

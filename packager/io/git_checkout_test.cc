@@ -868,6 +868,12 @@ TEST_F(GitCheckoutTest, KilledRunsLeaveNothingThatBreaksTheMirror) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message,
             "git+" + url + ": no branch, tag or commit 'dev' (branches: main; tags: v1.0, v1.1)");
+  // A mirror someone half removed is made again.
+  fs::remove(mirror / "HEAD");
+  r = g.resolve(url, "main");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(*r, x.c4);
+  EXPECT_TRUE(fs::is_regular_file(mirror / "HEAD"));
 }
 
 TEST_F(GitCheckoutTest, UserGitConfigInsteadOfApplies) {
@@ -1100,6 +1106,59 @@ TEST_F(GitHttpTest, LocalSubmoduleOfRemoteRepositoryIsRefused) {
                                    ": submodule 's' has a local URL (git+" + x.sub +
                                    ") but the repository is not local");
   EXPECT_FALSE(fs::exists(tmp_->path() / "ls"));
+}
+
+TEST_F(GitHttpTest, SubmoduleOnTheSameHostBorrowsTheCredentials) {
+  const Repos& x = repos();
+  // A parent whose .gitmodules names its submodules by absolute URLs on the server (its port
+  // is known only now), without credentials, as a repository on Azure DevOps would.
+  std::string name = "abs-" + server_->host().substr(server_->host().find(':') + 1) + ".git";
+  Builder parent(x.remotes / name);
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() { fs::remove_all(dir); }
+  } cleanup{x.remotes / name};
+  std::string good =
+      parent.commit({{"100644", ".gitmodules",
+                      "[submodule \"s\"]\n\tpath = s\n\turl = " + server_->url("sub.git") + "\n"},
+                     {"160000", "s", x.sub_commit}},
+                    {}, "good");
+  std::string absent(40, 'e');
+  std::string bad =
+      parent.commit({{"100644", ".gitmodules",
+                      "[submodule \"s\"]\n\tpath = s\n\turl = " + server_->url("sub.git") + "\n"},
+                     {"160000", "s", absent}},
+                    {}, "bad");
+  parent.ref("refs/heads/main", good);
+  parent.ref("refs/heads/bad", bad);
+  GitCheckouts g(cache_);
+  Result<std::string> r = g.resolve(with_token(name), "main");
+  ASSERT_TRUE(r) << r.error().message;
+  Result<void> c = g.checkout(with_token(name), *r, tmp_->path() / "abs");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(listing(tmp_->path() / "abs"),
+            "d 0755 s\n"
+            "d 0755 s/nested\n"
+            "f 0644 .gitmodules [submodule \"s\"]\\n\\tpath = s\\n\\turl = " +
+                server_->url("sub.git") +
+                "\\n\n"
+                "f 0644 s/.gitmodules [submodule \"nested\"]\\n\\tpath = nested\\n\\turl = "
+                "../deep.git\\n\n"
+                "f 0644 s/nested/deep.txt deep\\n\n"
+                "f 0644 s/sub.py print('sub')\\n\n"
+                "l s/link-in-sub -> sub.py\n");
+
+  // A submodule's own error comes whole, after where it was met.
+  r = g.resolve(with_token(name), "bad");
+  ASSERT_TRUE(r) << r.error().message;
+  c = g.checkout(with_token(name), *r, tmp_->path() / "bad");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message,
+            redacted(name) + "@" + bad + ": submodule 's': " + redacted("sub.git") + ": commit " +
+                absent +
+                " is on no branch or tag, and the server did not send it when asked for it by id "
+                "(cannot fetch a specific object from the remote repository)");
+  EXPECT_FALSE(fs::exists(tmp_->path() / "bad"));
 }
 
 }  // namespace
