@@ -116,7 +116,12 @@ class Handler(BaseHTTPRequestHandler):
             "authorized": self.authorized(),
         }
         if not record["authorized"]:
-            self.send(401, [("WWW-Authenticate", 'Basic realm="git"'), ("Content-Type", "text/plain")], b"authentication required\n", record)
+            # The Content-Type matters: libgit2 1.5 leaves the body of a 401 that has none
+            # unread on the kept-alive connection and then fails to parse the next response
+            # ("http parser error: invalid constant string"). Real servers always send one.
+            self.send(401, [("WWW-Authenticate", 'Basic realm="git"'),
+                            ("Content-Type", "text/plain")],
+                      b"authentication required\n", record)
             return
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
