@@ -44,7 +44,10 @@
 #include "inputs/requirements_txt.h"
 #include "inputs/runtime_profile.h"
 #include "io/cache.h"
+#include "io/direct_reference.h"
+#include "io/git_checkout.h"
 #include "io/index_source.h"
+#include "io/url.h"
 #include "materialise/audit.h"
 #include "materialise/build_report.h"
 #include "materialise/container_context.h"
@@ -137,16 +140,6 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
                      std::to_string(kDefaultSizeWarningMiB) + ")");
   app.add_flag("--list-files", list_files, "print the paths that go in and write nothing");
   app.add_flag("-v,--verbose", verbose, "with --list-files: also the excluded paths and why");
-  // sdists the lock pins are built in a sandbox (sandbox/builder.h).
-  std::string sandbox_kind = "auto", sandbox_root, sandbox_image, sandbox_python;
-  app.add_option("--sandbox", sandbox_kind,
-                 "where sdists are built: auto (default), bwrap, docker, podman or none")
-      ->check(CLI::IsMember({"auto", "bwrap", "docker", "podman", "none"}));
-  app.add_option("--sandbox-root", sandbox_root, "read-only root of the bwrap sandbox (default: /)");
-  app.add_option("--sandbox-image", sandbox_image,
-                 "docker/podman image (default: quay.io/pypa/manylinux_2_28_<arch>)");
-  app.add_option("--sandbox-python", sandbox_python,
-                 "interpreter that builds sdists, as the sandbox sees it (default: searched)");
   if (auto code = parse_command_line(app, args, out, err)) return *code;
 
   const std::string me = "funcpack build: ";
@@ -233,31 +226,20 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     requirements = parse_requirements_file(layout->root / "requirements.txt", sink);
     for (const auto& d : sink.diagnostics()) err << format_diagnostic(d);
     if (sink.has_errors()) return 2;
-    bool input_error = false;
-    for (const auto& e : requirements.entries) {
-      if (e.form != RequirementEntry::Form::kNamed || !e.req.url.empty()) {
-        Diagnostic d;
-        d.message = "funcpack build resolves named requirements from indexes; '" + e.text +
-                    "' is a URL, VCS or path requirement (give --lock FILE)";
-        d.location = e.location;
-        d.source_line = e.source_line;
-        err << format_diagnostic(d);
-        input_error = true;
-      }
-    }
-    if (input_error) return 2;
-    auto job = run_lock_job(resolve_options, requirements, requirements.entries, "funcpack build");
+    auto job = run_lock_job(resolve_options, requirements, requirements.entries, "funcpack build",
+                            err);
     if (!job) {
       err << job.error().message;
       return job.error().exit_code;
     }
-    auto text = write_pylock(job->resolution);
+    // Written as it will be kept, beside the output: its paths are relative to there.
+    lock_file = fs::absolute(kept_lock);
+    auto text = write_pylock(job->resolution, lock_file.parent_path());
     if (!text) {
       err << me << text.error().message << "\n";
       return 2;
     }
     lock_bytes = std::move(*text);
-    lock_file = staging->path() / "pylock.toml";
   } else {
     auto text = read_file(lock_file);
     if (!text) {
@@ -314,11 +296,46 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
   }
   IndexSource source(std::move(*source_options));
   std::vector<std::pair<const ResolvedPackage*, fs::path>> wheels;
-  SourceBuilds sdist_builds(SandboxRequest{*parse_sandbox_kind(sandbox_kind), sandbox_root,
-                                           sandbox_image, target.machine},
-                            sandbox_python, target, source, staging->path() / "built");
+  SourceBuilds sdist_builds(*sandbox_request(resolve_options, target.machine),
+                            resolve_options.sandbox_python, target, source,
+                            staging->path() / "built");
+  // Direct references: git checkouts and local directories are built like sdists; the
+  // credentials their requirements gave (when resolving here) are used again.
+  GitCheckoutOptions git_options;
+  git_options.offline = resolve_options.offline;
+  if (resolve_options.cert) git_options.ca_bundle = fs::path(*resolve_options.cert);
+  GitCheckouts git(resolve_options.no_cache
+                       ? staging->path() / "git-cache"
+                       : (resolve_options.cache_dir ? fs::path(*resolve_options.cache_dir)
+                                                    : Cache::default_root()),
+                   git_options);
+  DirectFetcher fetcher(source, git, staging->path() / "checkouts");
+  const auto fetch_urls = fetch_urls_by_origin(requirements);
   ProgressBar fetch_bar(err, "fetch", resolution->packages.size(), bar_options(false));
   for (const auto& p : resolution->packages) {
+    if (p.origin && p.origin->kind != DirectOrigin::Kind::kArchive) {
+      auto got = fetcher.fetch(locked_reference(*p.origin, p.file, p.name, fetch_urls), target,
+                               /*want_metadata=*/false);
+      fetch_bar.interrupt();
+      if (!got) {
+        err << me << p.name << " " << p.version.str() << ": " << got.error().message << "\n";
+        return 1;
+      }
+      const std::string shown = redact_url(p.file.url);
+      auto built = sdist_builds.build({{}, got->local, p.name, p.version.str(), shown}, err);
+      if (!built) {
+        err << me << built.error().message << "\n";
+        return 1;
+      }
+      out << "built " << built->wheel.filename().string() << " from " << shown << " in the "
+          << sdist_builds.backend() << " sandbox (" << built->interpreter << ")\n";
+      if (p.origin->editable)
+        err << me << p.name << " is installed as a regular wheel: an editable install cannot "
+            << "be deployed\n";
+      wheels.emplace_back(&p, built->wheel);
+      fetch_bar.advance();
+      continue;
+    }
     auto want = p.file.hashes.find("sha256");
     if (want == p.file.hashes.end()) {
       fetch_bar.interrupt();
@@ -336,13 +353,31 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
       }
     }
     if (!local) {
-      auto got = source.download(p.file);
+      DistributionFile f = p.file;  // a direct URL's credentials, when its requirement gave some
+      if (p.origin) f.url = locked_reference(*p.origin, p.file, p.name, fetch_urls).fetch_url;
+      if (f.url.empty()) f.url = p.file.url;
+      auto got = source.download(f);
       if (!got) {
         fetch_bar.interrupt();
         err << me << p.name << " " << p.version.str() << ": " << got.error().message << "\n";
         return 1;
       }
       local = *got;
+      // The cache names artifacts by hash; installing and building read the file name.
+      if (local->filename() != p.file.filename) {
+        fs::path named = staging->path() / "downloads" / p.name / p.file.filename;
+        std::error_code link_ec;
+        fs::create_directories(named.parent_path(), link_ec);
+        fs::create_hard_link(*local, named, link_ec);
+        if (link_ec) fs::copy_file(*local, named, fs::copy_options::overwrite_existing, link_ec);
+        if (link_ec) {
+          fetch_bar.interrupt();
+          err << me << "cannot copy " << local->string() << " to " << named.string() << ": "
+              << link_ec.message() << "\n";
+          return 1;
+        }
+        local = named;
+      }
     }
     auto digest = sha256_file(*local);
     if (!digest) {

@@ -162,7 +162,7 @@ int cmd_lint(const std::vector<std::string>& args, std::ostream& out, std::ostre
       EntryLines deleted = lines_deleted_by_fixes(report->findings, *rules);
       std::vector<RequirementEntry> entries = entries_to_resolve(file, deleted, notes);
       resolve_options.python = report->python;
-      auto job = run_lock_job(resolve_options, file, entries, "funcpack lint");
+      auto job = run_lock_job(resolve_options, file, entries, "funcpack lint", err);
       if (!job) {
         err << job.error().message;
         return job.error().exit_code;

@@ -59,21 +59,7 @@ int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostre
   for (const auto& d : sink.diagnostics()) err << format_diagnostic(d);
   if (sink.has_errors()) return 2;
 
-  bool input_error = false;
-  for (const auto& e : file.entries) {
-    if (e.form != RequirementEntry::Form::kNamed || !e.req.url.empty()) {
-      Diagnostic d;
-      d.message = "funcpack lock resolves named requirements from indexes; '" + e.text +
-                  "' is a URL, VCS or path requirement";
-      d.location = e.location;
-      d.source_line = e.source_line;
-      err << format_diagnostic(d);
-      input_error = true;
-    }
-  }
-  if (input_error) return 2;
-
-  auto job = run_lock_job(resolve_options, file, file.entries, "funcpack lock");
+  auto job = run_lock_job(resolve_options, file, file.entries, "funcpack lock", err);
   if (!job) {
     err << job.error().message;
     return job.error().exit_code;
@@ -81,9 +67,17 @@ int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostre
   const Resolution& resolution = job->resolution;
   const Target& target = job->target;
 
+  fs::path out_path = output == "-"                 ? fs::path()
+                      : !output.empty()              ? fs::path(output)
+                      : format == "json"             ? app_dir / "funcpack.lock.json"
+                      : format == "requirements"     ? app_dir / "requirements.lock.txt"
+                                                     : app_dir / "pylock.toml";
+  // Paths in the lock are relative to where it is written (stdout: the current directory).
+  const fs::path lock_dir =
+      out_path.empty() ? fs::current_path() : fs::absolute(out_path).parent_path();
   Result<std::string> text = format == "json"           ? write_json_lock(resolution)
-                             : format == "requirements" ? write_requirements_lock(resolution)
-                                                        : write_pylock(resolution);
+                             : format == "requirements" ? write_requirements_lock(resolution, lock_dir)
+                                                        : write_pylock(resolution, lock_dir);
   if (!text) {
     err << "funcpack lock: " << text.error().message << "\n";
     return 2;
@@ -92,10 +86,6 @@ int cmd_lock(const std::vector<std::string>& args, std::ostream& out, std::ostre
     out << *text;
     return 0;
   }
-  fs::path out_path = !output.empty()              ? fs::path(output)
-                      : format == "json"           ? app_dir / "funcpack.lock.json"
-                      : format == "requirements"   ? app_dir / "requirements.lock.txt"
-                                                   : app_dir / "pylock.toml";
   if (auto ok = write_file_atomic(out_path, *text); !ok) {
     err << "funcpack lock: " << ok.error().message << "\n";
     return 2;

@@ -5,7 +5,15 @@
 #include <filesystem>
 #include <set>
 
+#include "base/diagnostic.h"
+#include "base/fs.h"
 #include "base/strings.h"
+#include "io/cache.h"
+#include "io/direct_reference.h"
+#include "io/git_checkout.h"
+#include "io/url.h"
+#include "sandbox/builder.h"
+#include "spec/metadata.h"
 #include "inputs/runtime_profile.h"
 #include "io/index_source.h"
 #include "resolve/resolver.h"
@@ -69,6 +77,20 @@ void add_resolve_options(CLI::App& app, ResolveOptions& o, bool with_python) {
   app.add_option("--timeout", o.timeout_seconds,
                  "seconds per HTTP attempt (default: $FUNCPACK_HTTP_TIMEOUT, else 120)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--sandbox", o.sandbox,
+                 "where sources are built: auto (default), bwrap, docker, podman or none")
+      ->check(CLI::IsMember({"auto", "bwrap", "docker", "podman", "none"}));
+  app.add_option("--sandbox-root", o.sandbox_root, "read-only root of the bwrap sandbox (default: /)");
+  app.add_option("--sandbox-image", o.sandbox_image,
+                 "docker/podman image (default: quay.io/pypa/manylinux_2_28_<arch>)");
+  app.add_option("--sandbox-python", o.sandbox_python,
+                 "interpreter that builds sources, as the sandbox sees it (default: searched)");
+}
+
+std::optional<SandboxRequest> sandbox_request(const ResolveOptions& o, const std::string& machine) {
+  auto kind = parse_sandbox_kind(o.sandbox);
+  if (!kind) return std::nullopt;
+  return SandboxRequest{*kind, o.sandbox_root, o.sandbox_image, machine};
 }
 
 Result<IndexSourceOptions> index_source_options(const ResolveOptions& o,
@@ -107,19 +129,34 @@ Result<IndexSourceOptions> index_source_options(const ResolveOptions& o,
 std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& o,
                                                     const RequirementsFile& file,
                                                     const std::vector<RequirementEntry>& entries,
-                                                    std::string_view command) {
+                                                    std::string_view command, std::ostream& log) {
   auto profile = RuntimeProfile::load();
   if (!profile) return std::unexpected(input_failure(command, profile.error().message));
   auto target = make_target(*profile, o.python,
                             o.glibc.empty() ? std::nullopt : std::optional<std::string_view>(o.glibc));
   if (!target) return std::unexpected(input_failure(command, target.error().message));
+  const MarkerEnvironment env = target->marker_environment();
 
   ResolveRequest request;
   request.target = *target;
   request.pre = o.pre || file.options.pre;
-  for (const auto& e : entries)
-    (e.kind == RequirementEntry::Kind::kConstraint ? request.constraints : request.requirements)
-        .push_back(e.req);
+  // Named requirements and constraints go to the resolver as they are; direct references are
+  // fetched first (those whose marker is false for the target are not needed at all).
+  const fs::path base_dir = file.files.empty() ? fs::path(".") : file.files.front().parent_path();
+  std::vector<std::pair<const RequirementEntry*, DirectReference>> direct;
+  std::string problems;
+  for (const auto& e : entries) {
+    if (e.kind == RequirementEntry::Kind::kConstraint) {
+      request.constraints.push_back(e.req);
+    } else if (e.form == RequirementEntry::Form::kNamed && e.req.url.empty()) {
+      request.requirements.push_back(e.req);
+    } else if (!e.req.marker || e.req.marker->evaluate(env, "")) {
+      auto ref = parse_direct_reference(e, base_dir);
+      if (ref) direct.emplace_back(&e, std::move(*ref));
+      else problems += format_diagnostic(diagnostic_from_error(ref.error(), e.source_line));
+    }
+  }
+  if (!problems.empty()) return std::unexpected(LockJobFailure{2, problems});
 
   BinaryPolicy binary{file.options.only_binary, file.options.no_binary};
   for (const auto& v : o.only_binary) apply_format_control(binary.only_binary, binary.no_binary, v);
@@ -131,7 +168,56 @@ std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& o,
 
   auto opts = index_source_options(o, file.options);
   if (!opts) return std::unexpected(input_failure(command, opts.error().message));
+  auto sandbox = sandbox_request(o, target->machine);
+  if (!sandbox) return std::unexpected(input_failure(command, "--sandbox: unknown backend '" + o.sandbox + "'"));
+  auto work = TempDir::create("funcpack-lock");
+  if (!work) return std::unexpected(input_failure(command, work.error().message));
+  // Sources whose metadata is only known after a build (an index sdist whose PKG-INFO is not
+  // final, a direct reference without static metadata) are asked in the sandbox; the builder
+  // needs the source (for build requirements), the source needs the builder: wired after both.
+  std::optional<SourceBuilds> builds;
+  const std::string me = std::string(command) + ": ";
+  opts->sdist_metadata_builder = [&](const fs::path& sdist, const DistributionFile& f) {
+    log << me << "building the metadata of " << f.filename << " (its PKG-INFO is not final)\n";
+    return builds->metadata(SourceToBuild{sdist, {}, "", "", f.filename}, log);
+  };
+  const fs::path cache_root = opts->cache_dir ? *opts->cache_dir : Cache::default_root();
+  GitCheckoutOptions git_options;
+  git_options.offline = opts->offline;
+  git_options.ca_bundle = opts->http.ca_bundle;
+  // --no-cache: git mirrors still need a place; a private one that goes with this run.
+  GitCheckouts git(opts->no_cache ? work->path() / "git-cache" : cache_root, git_options);
   IndexSource source(std::move(*opts));
+  builds.emplace(*sandbox, o.sandbox_python, *target, source, work->path() / "built");
+
+  DirectFetcher fetcher(source, git, work->path());
+  for (auto& [e, ref] : direct) {
+    auto located = [&](const std::string& message) {
+      return LockJobFailure{2, format_diagnostic(diagnostic_from_error(Error{message, e->location},
+                                                                       e->source_line))};
+    };
+    auto got = fetcher.fetch(ref, *target, /*want_metadata=*/true);
+    if (!got) return std::unexpected(located(got.error().message));
+    if (got->metadata.empty()) {
+      const std::string shown = redact_url(got->file.url);
+      log << me << "building the metadata of " << shown << " (" << got->needs_build << ")\n";
+      SourceToBuild src;
+      (got->ref.origin.kind == DirectOrigin::Kind::kArchive ? src.sdist : src.tree) = got->local;
+      src.name = ref.name;
+      src.display = got->ref.origin.kind == DirectOrigin::Kind::kArchive ? got->file.filename : shown;
+      auto md = builds->metadata(src, log);
+      if (!md) return std::unexpected(located(md.error().message));
+      got->metadata = std::move(*md);
+    }
+    auto md = CoreMetadata::parse(got->metadata, "METADATA");
+    if (!md) return std::unexpected(located(md.error().message));
+    Requirement root = e->req;
+    root.name = md->name;
+    root.url.clear();
+    request.requirements.push_back(std::move(root));
+    request.direct.push_back(DirectDistribution{normalize_name(md->name), got->file, got->is_wheel,
+                                                got->ref.origin, got->metadata});
+  }
 
   auto resolution = resolve(source, request);
   if (!resolution) {

@@ -7,8 +7,14 @@
 // Owns:
 // - the flags (add_resolve_options): --glibc, --index-url/-i, --extra-index-url,
 //   --find-links/-f, --no-index, --offline, --pre, --index-strategy-merge, --only-binary,
-//   --no-binary, --cache-dir, --no-cache, --cert, --timeout, and --python unless the command
-//   has its own;
+//   --no-binary, --cache-dir, --no-cache, --cert, --timeout, the sandbox that builds sources
+//   (--sandbox, --sandbox-root, --sandbox-image, --sandbox-python; sandbox/builder.h), and
+//   --python unless the command has its own;
+// - direct references (URL, VCS and path requirements; io/direct_reference.h): each is fetched
+//   (archives hash-checked, git revisions resolved to a commit) and its metadata read without
+//   a build when possible, else asked of the build backend in the sandbox; the same sandbox
+//   answers for index sdists whose PKG-INFO is not final (PEP 643). A requirement whose marker
+//   is false for the target is not fetched;
 // - precedence of index options: command line, then the requirements file's, then
 //   PIP_INDEX_URL / PIP_EXTRA_INDEX_URL / PIP_FIND_LINKS / PIP_NO_INDEX, then PyPI;
 // - the HTTP timeout per attempt: --timeout SECONDS, else $FUNCPACK_HTTP_TIMEOUT, else 120 s
@@ -23,6 +29,7 @@
 
 #include <expected>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +38,7 @@
 #include "inputs/requirements_txt.h"
 #include "io/index_source.h"
 #include "resolve/resolution.h"
+#include "sandbox/runner.h"
 #include "spec/target.h"
 
 namespace funcpack {
@@ -43,6 +51,8 @@ struct ResolveOptions {
   bool no_index = false, offline = false, pre = false, merge_indexes = false, no_cache = false;
   std::optional<std::string> cache_dir, cert;
   std::optional<double> timeout_seconds;  // --timeout
+  std::string sandbox = "auto";            // --sandbox auto|bwrap|docker|podman|none
+  std::string sandbox_root, sandbox_image, sandbox_python;
 };
 
 // Adds the flags listed above to `app`, bound to `options`. `with_python` adds --python too
@@ -68,16 +78,24 @@ struct LockJob {
   Resolution resolution;
 };
 
-// Resolves `entries` (named requirements and -c constraints of `file`, which supplies the
-// index options and --pre/--only-binary/--no-binary lines) for the target `options` describe.
-// `command` ("funcpack lock") prefixes messages. Entries must be kNamed without a URL (the
-// caller reports or skips the others). Returns the target and resolution, or a LockJobFailure:
-// exit 1 with the derivation report ("COMMAND: no resolution for CPython X.Y.Z on Linux
-// MACHINE:\n" then the explanation), exit 2 for a bad --python/--glibc/--timeout/
-// $FUNCPACK_HTTP_TIMEOUT or a source error (the redacted URL and the reason, from io/http.h).
+// Resolves `entries` (requirements, named or direct, and -c constraints of `file`, which
+// supplies the index options and --pre/--only-binary/--no-binary lines) for the target
+// `options` describe. `command` ("funcpack lock") prefixes messages; `log` receives what a
+// user should see while it runs ("COMMAND: building the metadata of REF in the bwrap
+// sandbox", the none-sandbox warning). Returns the target and resolution, or a
+// LockJobFailure: exit 1 with the derivation report ("COMMAND: no resolution for CPython
+// X.Y.Z on Linux MACHINE:\n" then the explanation) or when a metadata build fails (its log
+// tail); exit 2 for a bad --python/--glibc/--timeout/$FUNCPACK_HTTP_TIMEOUT, a source error
+// (the redacted URL and the reason, from io/http.h), or a direct reference that cannot be
+// fetched or read ("FILE:LINE:COL: error: MESSAGE" with the source line and a caret).
 std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& options,
                                                     const RequirementsFile& file,
                                                     const std::vector<RequirementEntry>& entries,
-                                                    std::string_view command);
+                                                    std::string_view command, std::ostream& log);
+
+// The sandbox `options` ask for, for `machine`; nullopt when --sandbox names no backend (CLI11
+// already rejects that).
+std::optional<SandboxRequest> sandbox_request(const ResolveOptions& options,
+                                              const std::string& machine);
 
 }  // namespace funcpack

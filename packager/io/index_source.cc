@@ -766,7 +766,10 @@ struct IndexSource::Impl {
       Result<std::string> pkg_info = sdist_pkg_info(*bytes, f.filename);
       Result<CoreMetadata> md = pkg_info ? CoreMetadata::parse(*pkg_info, "PKG-INFO")
                                          : Result<CoreMetadata>(std::unexpected(pkg_info.error()));
-      if (md && sdist_not_final_reason(*md)) text = o.sdist_metadata_builder(*path, f);
+      if (md && sdist_not_final_reason(*md)) {
+        text = o.sdist_metadata_builder(*path, f);
+        if (!text) return text;  // its message names the sdist already
+      }
     }
     if (!text) return fail(f.filename + ": " + text.error().message);
     if (cache) (void)cache->store_metadata(sha.empty() ? sha256_hex(*bytes) : sha, *text);

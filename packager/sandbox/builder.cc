@@ -195,7 +195,8 @@ class BuildSession {
         sb_(options.sandbox),
         python_(options.python),
         source_(source),
-        who_(dist.name + (dist.version.empty() ? "" : " " + dist.version)) {}
+        who_(dist.name.empty() ? dist.display
+                               : dist.name + (dist.version.empty() ? "" : " " + dist.version)) {}
 
   Result<void> open();
   Result<fs::path> wheel();           // the built wheel, named and versioned as dist says
@@ -410,7 +411,7 @@ Result<nlohmann::json> BuildSession::run_hook(const std::string& hook) {
 
 Result<void> BuildSession::check_name(const std::string& name, const Version& version,
                                       const std::string& what) const {
-  if (normalize_name(name) != normalize_name(dist_.name))
+  if (!dist_.name.empty() && normalize_name(name) != normalize_name(dist_.name))
     return std::unexpected(bad("the backend built " + what + ", not " + dist_.name));
   if (!dist_.version.empty()) {
     auto locked = Version::parse(dist_.version);

@@ -60,7 +60,8 @@ struct SdistBuildOptions {
 struct SourceToBuild {
   std::filesystem::path sdist;  // the verified sdist file; or empty, and then:
   std::filesystem::path tree;   // a source tree (read, never written)
-  std::string name;             // the project (normalised)
+  std::string name;             // the project (normalised); "" = not known yet (a metadata
+                                // build of a reference that does not name it)
   std::string version;          // the locked version; "" = whatever the source declares
   std::string display;          // how the log names the source ("" = the sdist's file name,
                                 // else the tree's path; a cached download is named by its

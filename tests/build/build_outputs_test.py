@@ -480,11 +480,13 @@ class BuildOutputsTest(unittest.TestCase):
 
         # URL and VCS requirements cannot be resolved from an index: exit 2 with locations.
         r = run("build", os.path.join(self.apps, "messy"), "--no-index", "-f", self.files,
-                "--container-context", os.path.join(out, "m"))
+                "--offline", "--cache-dir", self.cache, "--container-context",
+                os.path.join(out, "m"))
         self.assertEqual(r.returncode, 2)
-        self.assertIn(f"{self.apps}/messy/requirements.txt:8:1: error: funcpack build resolves "
-                      "named requirements from indexes; 'git+https://github.com/org/lib.git#egg=lib'"
-                      " is a URL, VCS or path requirement (give --lock FILE)\n", r.stderr)
+        self.assertEqual(f"{self.apps}/messy/requirements.txt:8:1: error: "
+                         "git+https://github.com/org/lib.git: not in the cache (offline mode)\n"
+                         "  git+https://github.com/org/lib.git#egg=lib\n"
+                         "  ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n", r.stderr)
         self.assertEqual(sorted(os.listdir(out)), ["mine"])
 
         # A policy failure after the wheels were installed: no context either.
@@ -609,15 +611,18 @@ class BuildOutputsTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(out, "b.zip")))
         # --no-binary reaches the resolver: azure-functions may only come from its sdist, whose
         # PKG-INFO (Metadata-Version 2.1, no metadata file) is not final under PEP 643, so its
-        # metadata needs a build the resolver does not run (exit 2).
+        # metadata is asked of a build in the sandbox, with the sandbox options given (here an
+        # interpreter that does not exist: exit 2, nothing written).
         r = run("build", app, "--no-index", "-f", self.files, "--no-binary", "azure-functions",
-                "--only-binary", ":none:", "-o", os.path.join(out, "c.zip"))
+                "--only-binary", ":none:", "--sandbox", "bwrap", "--sandbox-python",
+                "/nonexistent/python3.12", "-o", os.path.join(out, "c.zip"))
         self.assertEqual(r.returncode, 2, r.stderr)
-        self.assertEqual(r.stderr, "funcpack build: azure_functions-1.21.3.tar.gz: PKG-INFO is "
-                                   "Metadata-Version 2.1 (static metadata starts at 2.2, PEP "
-                                   "643), so its dependencies are only known after a build; lock "
-                                   "it from a wheel instead (leave it out of --no-binary, or "
-                                   "build a wheel and pass its directory with --find-links)\n")
+        self.assertEqual(r.stderr, "funcpack build: building the metadata of "
+                                   "azure_functions-1.21.3.tar.gz (its PKG-INFO is not final)\n"
+                                   "funcpack build: azure_functions-1.21.3.tar.gz: no Python 3.12 "
+                                   "interpreter for the bwrap sandbox: tried "
+                                   "/nonexistent/python3.12 (not found); install Python 3.12 "
+                                   "(Debian: python3.12) or pass --sandbox-python PATH\n")
         self.assertFalse(os.path.exists(os.path.join(out, "c.zip")))
 
     def run_on_pty(self, args, env_extra):

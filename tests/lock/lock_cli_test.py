@@ -154,10 +154,13 @@ try:
     check(r.returncode == 0 and "native-1.0-cp311-cp311-manylinux_2_34_x86_64.whl" in r.stdout, f"--glibc 2.34: {r.stderr}")
 
     # Input errors: exit 2.
+    missing = base + "/files/pkg-1.0-py3-none-any.whl"
     with open(os.path.join(bad, "requirements.txt"), "w") as f:
-        f.write("pkg @ https://example.invalid/pkg-1.0-py3-none-any.whl\n")
+        f.write(f"pkg @ {missing}\n")
     r = run(bad, "--index-url", base + "/simple", "--cache-dir", cache)
-    check(r.returncode == 2 and "is a URL, VCS or path requirement" in r.stderr, f"URL requirement: {r.returncode} {r.stderr}")
+    check(r.returncode == 2 and r.stderr == (
+        f"{bad}/requirements.txt:1:1: error: GET {missing}: HTTP 404\n  pkg @ {missing}\n  ^"
+        + "~" * (len(missing) + 5) + "\n"), f"URL requirement: {r.returncode} {r.stderr!r}")
     r = run(bad, "--format", "yaml")
     check(r.returncode == 2, "bad --format is a usage error")
     check(sorted(os.listdir(bad)) == ["requirements.txt"], f"nothing written in {bad}: {os.listdir(bad)}")

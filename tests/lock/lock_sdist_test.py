@@ -8,8 +8,10 @@ them on 127.0.0.1 (started and stopped here, its JSON request log read back). Ch
   evaluated for Linux) are locked too, the exact pylock text, the sdist downloaded exactly
   once and never a .metadata URL for it; a second (warm) run prints the same bytes with no
   sdist download;
-- a Metadata-Version 2.1 sdist and a 2.2 sdist declaring Requires-Dist dynamic (zip): exit 2,
-  the exact error, nothing written.
+- a Metadata-Version 2.1 sdist and a 2.2 sdist declaring Requires-Dist dynamic (zip): their
+  metadata is built in the bwrap sandbox (the build backend asked), the dependencies it
+  reports are locked, and a second run reuses the cached answer; a build that cannot run is
+  exit 2 with the reason and nothing written.
 
 usage: lock_sdist_test.py FUNCPACK SOURCE_DIR WORK_DIR
 """
@@ -62,10 +64,6 @@ versions = ["1.0", "2.1"]
 name = "winonly"
 versions = ["1.0"]
 """
-
-ADVICE = ("lock it from a wheel instead (leave it out of --no-binary, or build a wheel and pass "
-          "its directory with --find-links)")
-
 
 def run(*args, cwd=None):
     return subprocess.run([FUNCPACK, "lock", *args], capture_output=True, text=True, cwd=cwd,
@@ -147,21 +145,41 @@ try:
     check(r3.returncode == 0 and 'wheels = [{name = "fastmath-1.0-py3-none-any.whl"' in r3.stdout
           and "sdist" not in r3.stdout, f"wheel lock: {r3.stdout} {r3.stderr}")
 
-    # PKG-INFO that PEP 643 does not make final: exit 2, the sdist named, nothing written.
+    # PKG-INFO that PEP 643 does not make final: the build backend is asked in the sandbox
+    # (bwrap, no network), and the dependencies it reports are locked.
     bad = os.path.join(WORK, "bad")
     os.makedirs(bad)
-    for req, filename, why in [
-            ("oldmath", "oldmath-1.0.tar.gz",
-             "PKG-INFO is Metadata-Version 2.1 (static metadata starts at 2.2, PEP 643)"),
-            ("dynmath", "dynmath-3.0.zip", "PKG-INFO declares Requires-Dist dynamic (PEP 643)")]:
+    for req, filename, locked in [
+            ("oldmath", "oldmath-1.0.tar.gz", ["helper 2.1", "oldmath 1.0"]),
+            ("dynmath", "dynmath-3.0.zip", ["dynmath 3.0"])]:
         with open(os.path.join(bad, "requirements.txt"), "w") as f:
             f.write(req + "\n")
-        r = run(bad, *common, "--no-binary", req)
-        check(r.returncode == 2, f"{req}: exit {r.returncode}: {r.stderr}")
-        check(r.stderr == f"funcpack lock: {filename}: {why}, so its dependencies are only known "
-              f"after a build; {ADVICE}\n", f"{req}: stderr {r.stderr!r}")
-        check(r.stdout == "", f"{req}: stdout {r.stdout!r}")
-        check(sorted(os.listdir(bad)) == ["requirements.txt"], f"nothing written in {bad}: {os.listdir(bad)}")
+        r = run(bad, *common, "--no-binary", req, "--sandbox", "bwrap", "-o", "-")
+        check(r.returncode == 0, f"{req}: exit {r.returncode}: {r.stderr}")
+        check(r.stderr == f"funcpack lock: building the metadata of {filename} (its PKG-INFO is "
+              "not final)\n", f"{req}: stderr {r.stderr!r}")
+        names = [line.split('"')[1] for line in r.stdout.splitlines() if line.startswith(("name =", "version ="))]
+        got = [f"{names[i]} {names[i + 1]}" for i in range(0, len(names), 2)]
+        check(got == locked, f"{req}: locked {got}")
+        # The built metadata is cached by the sdist's hash: a second run builds nothing.
+        again = run(bad, *common, "--no-binary", req, "--sandbox", "bwrap", "-o", "-")
+        check(again.returncode == 0 and again.stderr == "" and again.stdout == r.stdout,
+              f"{req}: warm run {again.returncode} {again.stderr!r}")
+
+    # A metadata build that cannot run (here: no such interpreter) is exit 2, named, and
+    # nothing is written.
+    with open(os.path.join(bad, "requirements.txt"), "w") as f:
+        f.write("oldmath\n")
+    cold = [a if a != cache else os.path.join(WORK, "cold-cache") for a in common]
+    r = run(bad, *cold, "--no-binary", "oldmath", "--sandbox", "bwrap", "--sandbox-python",
+            "/nonexistent/python3.11")
+    check(r.returncode == 2, f"broken build: exit {r.returncode}: {r.stderr}")
+    check(r.stderr == "funcpack lock: building the metadata of oldmath-1.0.tar.gz (its PKG-INFO "
+          "is not final)\nfuncpack lock: oldmath-1.0.tar.gz: no Python 3.11 interpreter for the "
+          "bwrap sandbox: tried /nonexistent/python3.11 (not found); install Python 3.11 (Debian: "
+          "python3.11) or pass --sandbox-python PATH\n", f"broken build: stderr {r.stderr!r}")
+    check(r.stdout == "", f"broken build: stdout {r.stdout!r}")
+    check(sorted(os.listdir(bad)) == ["requirements.txt"], f"nothing written in {bad}: {os.listdir(bad)}")
 finally:
     server.stop()
 
