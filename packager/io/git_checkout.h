@@ -16,9 +16,10 @@
 //   ROOT/git-v1/SHA.lock    flock(2)ed exclusively while the mirror is created or fetched into.
 // SHA = sha256 of the URL without credentials (https/http/git: no userinfo; ssh: the user name
 // is kept and a password dropped; file: as given). A mirror is created in
-// ROOT/git-v1/.tmp-SHA.XXXXXX and renamed into place, so it either exists whole or not at all. Fetches write packs under
-// temporary names and refs through lock files; a killed fetch can leave only stale lock and
-// temporary files, which the next fetch removes while it holds SHA.lock (no live writer can
+// ROOT/git-v1/.tmp-SHA.XXXXXX and renamed into place, so it either exists whole or not at all;
+// a directory there that is not a repository is removed and made again. Fetches write packs
+// under temporary names and refs through lock files; a killed fetch can leave only stale lock
+// and temporary files, which the next fetch removes while it holds SHA.lock (no live writer can
 // own them then). Readers (a commit already in the mirror, offline mode, checkout) take no lock:
 // git's on-disk format is safe to read while a fetch appends to it. Mirrors are never gc'ed.
 //
@@ -43,7 +44,8 @@
 // component walked the way the kernel would, through the tree's other symlinks); one that
 // points outside, is absolute, or loops makes the checkout fail (a package must not pick up
 // host files). Tree entries that git itself refuses to check out (".", "..", ".git" in any
-// case or NTFS spelling, names with '/') fail it too. mtimes are the time of the checkout (archivers normalise).
+// case or NTFS spelling, names with '/') fail it too. mtimes are the time of the checkout
+// (archivers normalise them).
 //
 // Submodules are checked out recursively at the commit the parent's tree records (gitlink),
 // from the URL its .gitmodules (of that same commit) gives for the path: "./x" and "../x" are
@@ -61,9 +63,8 @@
 //   host (never to another host after a redirect or insteadOf rewrite), once: a second request
 //   means the server refused them. The URL given to libgit2 and stored in the mirror's config
 //   (remote.origin.url, informational) carries no userinfo (ssh: the user name only), and no
-//   message or log line says the token: every
-//   URL in a message is `redact_url`ed and libgit2's messages are scrubbed of userinfo and of
-//   the password/token text.
+//   message or log line says the token: every URL in one is `redact_url`ed and libgit2's
+//   messages are scrubbed of userinfo and of the password/token text.
 // - No userinfo: the netrc entry for the host (GitCheckoutOptions::netrc_file, else $NETRC, else
 //   ~/.netrc; "machine", "default", "login", "password"; quoted tokens), as curl (and so pip's
 //   git) reads it.
@@ -150,8 +151,8 @@ class GitCheckouts {
   // Writes the tree of commit `commit_id` (40 hex digits) of `url` into `dest`, with its
   // submodules (rules above). `dest` must not exist or be an empty directory; its parents are
   // created. The tree is written into a temporary directory beside `dest` and renamed into
-  // place, so `dest` is either complete or untouched. The commit is fetched by id when the mirror
-  // lacks it (as `resolve`), except offline.
+  // place, so `dest` is either complete or untouched. The commit is fetched by id when the
+  // mirror lacks it (as `resolve`), except offline.
   // Errors: those of `resolve` (for the commit and each submodule's), and, with LOC being
   //   "git+" + redacted URL + "@" + commit id:
   //   "URL: 'ID' is not a full commit id", "URL: 'ID' names a tag, not a commit",
