@@ -32,6 +32,7 @@
 // reports it, with its end column; otherwise the column of the string's opening quote; the
 // [project] table's location for a missing key; a key's own place when it is written on its
 // value's line, as config.h's locate_toml_key finds it), in this order:
+//   invalid TOML: invalid UTF-8                                 (at the first bad byte)
 //   invalid TOML: REASON                                        (toml_document.h)
 //   'project' must be a table
 //   'project.dynamic' must be an array of strings

@@ -244,6 +244,20 @@ TEST(PyprojectMetadata, TomlAndShapeErrors) {
   EXPECT_EQ(outcome("[project\n"),
             "proj/pyproject.toml:1:1: invalid TOML: an invalid key appeared.");
   EXPECT_EQ(outcome("project = 3\n"), "proj/pyproject.toml:1:11: 'project' must be a table");
+}
+
+TEST(PyprojectMetadata, InvalidUtf8IsRejectedBeforeToml11SeesIt) {
+  // toml11 3.7.1 reads out of bounds on invalid UTF-8 in a literal string (toml11#199): under
+  // ASan the first case crashes without the check.
+  EXPECT_EQ(outcome("[project]\nname = 'x\xe9\xe9x'\n"),
+            "proj/pyproject.toml:2:10: invalid TOML: invalid UTF-8");
+  EXPECT_EQ(outcome("[project]\nname = '''\xc3\xa9\xed\xa0\x80'''\n"),  // a surrogate
+            "proj/pyproject.toml:2:13: invalid TOML: invalid UTF-8");
+  EXPECT_EQ(outcome("# \xf4\x8f\xbf\xbf \xe2\x82\n[project]\n"),  // U+10FFFF, then a cut one
+            "proj/pyproject.toml:1:8: invalid TOML: invalid UTF-8");
+  EXPECT_EQ(outcome("[project]\nname = 'x'\nversion = '1'\n"
+                    "description = '\xc3\xa9 \xf0\x9f\x90\x8d \xe0\xa0\x80'\n"),
+            "Metadata-Version: 2.3\nName: x\nVersion: 1\n");
   EXPECT_EQ(outcome("[project]\nname = 'x'\ndynamic = 'version'\n"),
             "proj/pyproject.toml:3:11: 'project.dynamic' must be an array of strings");
   EXPECT_EQ(outcome("[project]\nname = 'x'\ndynamic = ['version', 3]\n"),
