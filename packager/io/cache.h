@@ -8,6 +8,9 @@
 //   ROOT/artifacts-v1/sha256/XX/HEX   a downloaded file whose sha256 is HEX (content-addressed:
 //                                 the name is checked against the bytes when stored).
 //   ROOT/metadata-v1/sha256/XX/HEX    the core metadata of the artifact whose sha256 is HEX.
+//   ROOT/git-v1/...               bare mirrors of git repositories (owned by git_checkout.h);
+//   ROOT/installed-v1/...         installed wheels and their zip entries (owned by
+//                                 materialise/install_cache.h).
 // XX is the first two hex digits. Every write is atomic (a temporary file renamed into place),
 // so concurrent runs and killed runs never leave a torn entry; a corrupt or empty entry reads
 // as a miss. Artifacts are fsync'ed (write_file_atomic); responses and metadata are not (a cold
