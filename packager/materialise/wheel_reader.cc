@@ -98,12 +98,17 @@ Result<WheelReader> WheelReader::open(const std::filesystem::path& wheel) {
   uint64_t count = u16(*tail, *eocd + 10);
   uint64_t cd_size = u32(*tail, *eocd + 12);
   uint64_t cd_offset = u32(*tail, *eocd + 16);
-  if (count == 0xffff || cd_size == 0xffffffff || cd_offset == 0xffffffff) {
-    const uint64_t eocd_at = tail_at + *eocd;
-    if (eocd_at < 20) return fail("bad Zip64 end record");
-    auto locator = read_at(fd, eocd_at - 20, 20);
-    if (!locator) return std::unexpected(locator.error());
-    if (u32(*locator, 0) != kZip64LocatorSig) return fail("bad Zip64 end record");
+  const uint64_t eocd_at = tail_at + *eocd;
+  std::optional<std::string> locator;
+  if (eocd_at >= 20) {
+    auto l = read_at(fd, eocd_at - 20, 20);
+    if (!l) return std::unexpected(l.error());
+    if (u32(*l, 0) == kZip64LocatorSig) locator = *std::move(l);
+  }
+  // A Zip64 end record is needed when a field is saturated, except a count of exactly 65,535
+  // written without one (a writer that only switches to Zip64 above that).
+  if ((count == 0xffff && locator) || cd_size == 0xffffffff || cd_offset == 0xffffffff) {
+    if (!locator) return fail("bad Zip64 end record");
     const uint64_t z64 = u64(*locator, 8);
     if (z64 > size || size - z64 < 56) return fail("bad Zip64 end record");
     auto rec = read_at(fd, z64, 56);

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/fs.h"
 
@@ -241,6 +242,26 @@ TEST_F(WheelReaderTest, Zip64RecordsAndExtraFields) {
   std::string want;
   for (int i = 0; i < 50; ++i) want += "zip64 member\n";
   EXPECT_EQ(read_all(zip), "pkg/big.py: " + want + " [verbatim]\n");
+}
+
+TEST_F(WheelReaderTest, ExactlyFFFFEntriesWithoutZip64) {
+  // libarchive (so our own zip writer) adds the Zip64 end record only above 65,535 entries:
+  // at exactly 65,535 the classic count is saturated, with no Zip64 record to defer to.
+  fs::path src = dir_->path() / "x";
+  std::ofstream(src) << "x";
+  std::vector<ZipEntry> entries;
+  for (int i = 0; i < 65535; ++i) entries.push_back({"m/" + std::to_string(i), src});
+  fs::path zip = dir_->path() / "many.whl";
+  ZipOptions o;
+  o.threads = 1;
+  ASSERT_TRUE(write_zip(entries, zip, o).has_value());
+  const std::string bytes = read_file(zip).value();
+  ASSERT_EQ(bytes.substr(bytes.size() - 22, 4), std::string("PK\x05\x06", 4));
+  ASSERT_NE(bytes.substr(bytes.size() - 42, 4), std::string("PK\x06\x07", 4));
+  auto r = WheelReader::open(zip);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  ASSERT_EQ(r->members().size(), 65535u);
+  EXPECT_EQ(r->members().back().name, "m/9999");  // sorted as strings
 }
 
 TEST_F(WheelReaderTest, NotZipsAreErrors) {
