@@ -526,10 +526,18 @@ Result<size_t> InstallCache::remember(const fs::path& zip, const ZipSummary& sum
       if (n < 0) return abandon(errno_text(errno));
       done += static_cast<size_t>(n);
     }
-    for (const auto* r : rows) {
-      if (auto c = append_file_range(in.fd, r->offset, r->length, out.fd); !c) {
+    // Rows that lie back to back in the zip (most of a wheel's, in path order) are copied as
+    // one range.
+    for (size_t i = 0; i < rows.size();) {
+      uint64_t length = rows[i]->length;
+      size_t j = i + 1;
+      for (; j < rows.size() && rows[j]->offset == rows[j - 1]->offset + rows[j - 1]->length; ++j) {
+        length += rows[j]->length;
+      }
+      if (auto c = append_file_range(in.fd, rows[i]->offset, length, out.fd); !c) {
         return abandon(c.error().message);
       }
+      i = j;
     }
     if (::fchmod(out.fd, 0644) != 0 || ::rename(tmpl.c_str(), final_path.c_str()) != 0) {
       return abandon(errno_text(errno));
