@@ -19,10 +19,10 @@ namespace {
 // Every key of the [project] table in the pyproject.toml specification (PEP 621, PEP 639's
 // license-files, PEP 794's import-names and import-namespaces).
 constexpr std::array<std::string_view, 20> kProjectKeys = {
-    "authors",         "classifiers",  "dependencies", "description",   "dynamic",
-    "entry-points",    "gui-scripts",  "import-names", "import-namespaces", "keywords",
-    "license",         "license-files", "maintainers", "name",          "optional-dependencies",
-    "readme",          "requires-python", "scripts",   "urls",          "version",
+    "authors", "classifiers", "dependencies", "description", "dynamic", "entry-points",
+    "gui-scripts", "import-names", "import-namespaces", "keywords", "license", "license-files",
+    "maintainers", "name", "optional-dependencies", "readme", "requires-python", "scripts",
+    "urls", "version",
 };
 
 bool is_project_key(std::string_view key) {
@@ -82,7 +82,7 @@ std::optional<size_t> invalid_utf8_at(std::string_view s) {
   return std::nullopt;
 }
 
-// Where toml11 says `v` starts (line and column 0 when it gives none).
+// Where toml11 says `v` starts.
 Location where(const toml::value& v, const std::string& path) {
   const auto loc = v.location();
   return Location{path, static_cast<int>(loc.line()), static_cast<int>(loc.column()), 0};

@@ -21,9 +21,9 @@
 //    with that entry's reason and location. Entries naming other spec keys (readme, scripts,
 //    ...) do not matter to a resolver and are allowed.
 // 4. A key of [project] that the spec does not define (first in file order): NotStatic
-//    kUnknownProjectKey. The spec's list of keys is closed, but backends differ (flit and
-//    setuptools reject unknown keys, hatchling ignores them) and a typo ("dependency") would
-//    otherwise silently lock a project without its dependencies.
+//    kUnknownProjectKey. The spec's list of keys is closed, but backends differ (setuptools
+//    and flit reject unknown keys, others may not), and a typo ("dependency") would otherwise
+//    silently lock a project without its dependencies.
 // 5. Otherwise StaticMetadata.
 //
 // Errors (Location: the file as named by the caller, the 1-based line and column that toml11
@@ -32,7 +32,8 @@
 // reports it, with its end column; otherwise the column of the string's opening quote; the
 // [project] table's location for a missing key; a key's own place when it is written on its
 // value's line, as config.h's locate_toml_key finds it), in this order:
-//   invalid TOML: invalid UTF-8                                 (at the first bad byte)
+//   invalid TOML: invalid UTF-8                                 (at the first bad byte; see
+//                                                                Traps)
 //   invalid TOML: REASON                                        (toml_document.h)
 //   'project' must be a table
 //   'project.dynamic' must be an array of strings
@@ -74,6 +75,9 @@
 //   drops the parentheses when the existing marker is a single comparison, as packaging does.
 // - The extra marker is added by re-parsing marker text, so a marker nested exactly 200 levels
 //   deep (Marker's limit) cannot take it: that requirement is an error, not a silent drop.
+// - A TOML document is UTF-8. It is checked here, before toml11 parses it, because toml11
+//   3.7.1 (Debian bookworm's) reads out of bounds when a literal string holds invalid UTF-8
+//   (ToruNiina/toml11#199, fixed upstream after 3.7.1).
 // - toml11 tables are unordered: extras are kept in the order their arrays appear in the file
 //   (line, then column), which is the order a Python TOML reader keeps.
 //
@@ -149,8 +153,8 @@ struct NotStatic {
   };
   Reason reason;
   std::string message;  // the text shown above, for a user
-  Location location;    // the dynamic entry or the unknown key's value; the file alone for
-                        // kNoProjectTable
+  Location location;    // the dynamic entry, or the unknown key (its value's place when the
+                        // key is not on that line); the file alone for kNoProjectTable
 };
 
 using PyprojectMetadata = std::variant<StaticMetadata, NotStatic>;
