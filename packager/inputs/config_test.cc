@@ -1,4 +1,5 @@
 #include "inputs/config.h"
+#include "inputs/toml_document.h"
 
 #include <gtest/gtest.h>
 
@@ -79,6 +80,19 @@ TEST(Config, ErrorsCarryFileLineColumn) {
             "app/funcpack.toml:1:1: invalid TOML: the next token is not a valid string");
   EXPECT_EQ(error_of("[severity]\nFP101 = \"info\"\n[severity]\n"),
             "app/funcpack.toml:3:1: invalid TOML: table (\"severity\") already exists.");
+}
+
+TEST(Config, InvalidUtf8IsAnErrorAtItsByteForEveryTomlFile) {
+  // Checked before toml11 parses: toml11 3.7.1 reads out of bounds on invalid UTF-8 in a
+  // literal string (ToruNiina/toml11#199); under ASan this test would crash without it.
+  auto r = parse_toml_document("python = '3.11'\nsandbox = 'a\xff'\n", "funcpack.toml");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().location.str() + ": " + r.error().message,
+            "funcpack.toml:2:13: invalid TOML: invalid UTF-8");
+  auto cut = parse_toml_document("x = '''\xe2\x82", "pylock.toml");  // a truncated sequence
+  ASSERT_FALSE(cut);
+  EXPECT_EQ(cut.error().location.str(), "pylock.toml:1:8");
+  EXPECT_TRUE(parse_toml_document("name = 'caf\xc3\xa9'\n", "ok.toml"));
 }
 
 TEST(Config, FindConfigLookupOrder) {

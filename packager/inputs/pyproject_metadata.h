@@ -32,9 +32,7 @@
 // reports it, with its end column; otherwise the column of the string's opening quote; the
 // [project] table's location for a missing key; a key's own place when it is written on its
 // value's line, as config.h's locate_toml_key finds it), in this order:
-//   invalid TOML: invalid UTF-8                                 (at the first bad byte; see
-//                                                                Traps)
-//   invalid TOML: REASON                                        (toml_document.h)
+//   invalid TOML: invalid UTF-8 | invalid TOML: REASON          (toml_document.h)
 //   'project' must be a table
 //   'project.dynamic' must be an array of strings
 //   'project.name' cannot be dynamic                            (at the dynamic entry)
@@ -75,9 +73,8 @@
 //   drops the parentheses when the existing marker is a single comparison, as packaging does.
 // - The extra marker is added by re-parsing marker text, so a marker nested exactly 200 levels
 //   deep (Marker's limit) cannot take it: that requirement is an error, not a silent drop.
-// - A TOML document is UTF-8. It is checked here, before toml11 parses it, because toml11
-//   3.7.1 (Debian bookworm's) reads out of bounds when a literal string holds invalid UTF-8
-//   (ToruNiina/toml11#199, fixed upstream after 3.7.1).
+// - A TOML document is UTF-8; toml_document.h checks it before toml11 parses the text
+//   (toml11 3.7.1 reads out of bounds on invalid UTF-8 in a literal string, toml11#199).
 // - toml11 tables are unordered: extras are kept in the order their arrays appear in the file
 //   (line, then column), which is the order a Python TOML reader keeps.
 //
