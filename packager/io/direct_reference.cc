@@ -285,7 +285,16 @@ Result<FetchedReference> DirectFetcher::fetch(const DirectReference& ref, const 
       if (!has_pyproject) {
         out.needs_build = "a setup.py project declares its metadata only when it is built";
       } else {
-        auto md = read_pyproject_metadata(out.local / "pyproject.toml");
+        // A checkout's path is a temporary directory: locations name the repository instead.
+        fs::path file = out.local / "pyproject.toml";
+        std::string shown_file = o.kind == DirectOrigin::Kind::kVcs
+                                     ? "git+" + redact_url(o.url) + "@" + o.commit_id + "/" +
+                                           (o.subdirectory.empty() ? "" : o.subdirectory + "/") +
+                                           "pyproject.toml"
+                                     : file.string();
+        auto text = read_file(file);
+        if (!text) return std::unexpected(text.error());
+        auto md = parse_pyproject_metadata(*text, shown_file);
         if (!md) {
           const Error& err = md.error();
           return fail((err.location.str().empty() ? "" : err.location.str() + ": ") + err.message);

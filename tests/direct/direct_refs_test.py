@@ -269,7 +269,18 @@ class DirectReferencesTest(unittest.TestCase):
         os.makedirs(bad, exist_ok=True)
         files = f"{self.base}/files"
         winwhl = "winpkg-1.0-cp311-cp311-win_amd64.whl"
+        broken = os.path.join(WORK, "repos", "broken")
+        if not os.path.isdir(broken):
+            os.makedirs(broken)
+            git(broken, "init", "-q", "-b", "main")
+            write(os.path.join(broken, "pyproject.toml"), '[project]\nname = "broken"\nversion = 1\n')
+            git(broken, "add", "-A")
+            git(broken, "commit", "-q", "-m", "broken")
+        broken_commit = git(broken, "rev-parse", "HEAD")
         cases = [
+            (f"git+file://{broken}#egg=broken",
+             f"git+file://{broken}@{broken_commit}/pyproject.toml:3:11: 'project.version' must be "
+             "a string"),
             (f"{self.git_url}@nope#egg=gitpkg",
              f"{self.git_url}: no branch, tag or commit 'nope' (branches: main; tags: v1.0)"),
             (f"extra @ {self.extra_url} --hash=sha256:{'0' * 64}",
