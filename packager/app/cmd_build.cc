@@ -45,7 +45,6 @@
 #include "inputs/runtime_profile.h"
 #include "io/cache.h"
 #include "io/direct_reference.h"
-#include "io/git_checkout.h"
 #include "io/index_source.h"
 #include "io/url.h"
 #include "materialise/audit.h"
@@ -294,21 +293,14 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     err << me << source_options.error().message << "\n";
     return 2;
   }
+  // Direct references: git checkouts and local directories are built like sdists; the
+  // credentials their requirements gave (when resolving here) are used again.
+  GitCheckouts git = git_checkouts(*source_options, staging->path());
   IndexSource source(std::move(*source_options));
   std::vector<std::pair<const ResolvedPackage*, fs::path>> wheels;
   SourceBuilds sdist_builds(*sandbox_request(resolve_options, target.machine),
                             resolve_options.sandbox_python, target, source,
                             staging->path() / "built");
-  // Direct references: git checkouts and local directories are built like sdists; the
-  // credentials their requirements gave (when resolving here) are used again.
-  GitCheckoutOptions git_options;
-  git_options.offline = resolve_options.offline;
-  if (resolve_options.cert) git_options.ca_bundle = fs::path(*resolve_options.cert);
-  GitCheckouts git(resolve_options.no_cache
-                       ? staging->path() / "git-cache"
-                       : (resolve_options.cache_dir ? fs::path(*resolve_options.cache_dir)
-                                                    : Cache::default_root()),
-                   git_options);
   DirectFetcher fetcher(source, git, staging->path() / "checkouts");
   const auto fetch_urls = fetch_urls_by_origin(requirements);
   ProgressBar fetch_bar(err, "fetch", resolution->packages.size(), bar_options(false));

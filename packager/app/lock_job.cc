@@ -8,15 +8,14 @@
 #include "base/diagnostic.h"
 #include "base/fs.h"
 #include "base/strings.h"
+#include "inputs/runtime_profile.h"
 #include "io/cache.h"
 #include "io/direct_reference.h"
-#include "io/git_checkout.h"
+#include "io/index_source.h"
 #include "io/url.h"
+#include "resolve/resolver.h"
 #include "sandbox/builder.h"
 #include "spec/metadata.h"
-#include "inputs/runtime_profile.h"
-#include "io/index_source.h"
-#include "resolve/resolver.h"
 #include "spec/package_name.h"
 
 namespace funcpack {
@@ -126,6 +125,16 @@ Result<IndexSourceOptions> index_source_options(const ResolveOptions& o,
   return opts;
 }
 
+GitCheckouts git_checkouts(const IndexSourceOptions& options, const fs::path& scratch) {
+  GitCheckoutOptions git;
+  git.offline = options.offline;
+  git.ca_bundle = options.http.ca_bundle;
+  // --no-cache: the mirrors still need a place, a private one that goes with the run.
+  return GitCheckouts(options.no_cache ? scratch / "git-cache"
+                                       : options.cache_dir.value_or(Cache::default_root()),
+                      git);
+}
+
 std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& o,
                                                     const RequirementsFile& file,
                                                     const std::vector<RequirementEntry>& entries,
@@ -181,12 +190,7 @@ std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& o,
     log << me << "building the metadata of " << f.filename << " (its PKG-INFO is not final)\n";
     return builds->metadata(SourceToBuild{sdist, {}, "", "", f.filename}, log);
   };
-  const fs::path cache_root = opts->cache_dir ? *opts->cache_dir : Cache::default_root();
-  GitCheckoutOptions git_options;
-  git_options.offline = opts->offline;
-  git_options.ca_bundle = opts->http.ca_bundle;
-  // --no-cache: git mirrors still need a place; a private one that goes with this run.
-  GitCheckouts git(opts->no_cache ? work->path() / "git-cache" : cache_root, git_options);
+  GitCheckouts git = git_checkouts(*opts, work->path());
   IndexSource source(std::move(*opts));
   builds.emplace(*sandbox, o.sandbox_python, *target, source, work->path() / "built");
 

@@ -36,6 +36,7 @@
 
 #include "base/error.h"
 #include "inputs/requirements_txt.h"
+#include "io/git_checkout.h"
 #include "io/index_source.h"
 #include "resolve/resolution.h"
 #include "sandbox/runner.h"
@@ -92,6 +93,10 @@ std::expected<LockJob, LockJobFailure> run_lock_job(const ResolveOptions& option
                                                     const RequirementsFile& file,
                                                     const std::vector<RequirementEntry>& entries,
                                                     std::string_view command, std::ostream& log);
+
+// The git mirrors a run with `options` uses: the cache's (--cache-dir or the default root),
+// or, with --no-cache, a private directory under `scratch`; --offline and --cert apply.
+GitCheckouts git_checkouts(const IndexSourceOptions& options, const std::filesystem::path& scratch);
 
 // The sandbox `options` ask for, for `machine`; nullopt when --sandbox names no backend (CLI11
 // already rejects that).
