@@ -103,8 +103,12 @@ Result<Extracted> extract(const WheelReader& reader, const WheelMember& m,
     }
     return {};
   });
+  // The exact mode whatever the umask (as pip's installer does for the execute bits).
+  const bool chmod_ok = ::fchmod(fd, m.executable ? 0755 : 0644) == 0;
+  const int chmod_errno = errno;
   ::close(fd);
   if (!data) return std::unexpected(data.error());
+  if (!chmod_ok) return fail("cannot write " + dest.string() + ": " + std::strerror(chmod_errno));
   auto d = h.finish();
   x.digest = "sha256=" + urlsafe_b64_nopad(d.data(), d.size());
   x.hex = to_hex(d.data(), d.size());
@@ -131,15 +135,33 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
   auto fname = WheelFilename::parse(wname);
   if (!fname) return problem(fname.error().message);
 
+  // Where members are extracted: a staging directory beside `site_packages`, or, when
+  // `site_packages` does not exist yet, `site_packages` itself (nothing else can be there, and
+  // on failure it is removed again, which leaves the target as it was; this saves a rename
+  // per file, most of an install cache entry's cost).
   std::error_code ec;
+  const bool in_place =
+      std::filesystem::symlink_status(site_packages, ec).type() == std::filesystem::file_type::not_found;
   std::filesystem::create_directories(site_packages, ec);
   if (ec) return problem("cannot create " + site_packages.string() + ": " + ec.message());
-  auto staging = TempDir::create(".funcpack-install", site_packages.parent_path().empty()
-                                                          ? std::filesystem::path(".")
-                                                          : site_packages.parent_path());
-  if (!staging) return problem(staging.error().message);
+  std::optional<TempDir> staging;
+  struct RemoveUnlessKept {
+    std::filesystem::path dir;
+    ~RemoveUnlessKept() {
+      std::error_code e;
+      if (!dir.empty()) std::filesystem::remove_all(dir, e);
+    }
+  } new_target{in_place ? site_packages : std::filesystem::path()};
+  if (!in_place) {
+    auto t = TempDir::create(".funcpack-install", site_packages.parent_path().empty()
+                                                      ? std::filesystem::path(".")
+                                                      : site_packages.parent_path());
+    if (!t) return problem(t.error().message);
+    staging = *std::move(t);
+  }
+  const std::filesystem::path root = in_place ? site_packages : staging->path();
 
-  // 1. Extract every member into the staging directory, hashing as we go.
+  // 1. Extract every member into `root`, hashing as we go.
   std::map<std::string, Extracted> members;
   auto reader = WheelReader::open(wheel);
   if (!reader) return problem("not a readable zip archive: " + reader.error().message);
@@ -156,7 +178,7 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
         return problem("entry '" + path + "': symbolic links are not allowed in wheels");
       if (m.type != WheelMember::Type::kFile)
         return problem("entry '" + path + "': not a regular file");
-      auto x = extract(*reader, m, staging->path() / path);
+      auto x = extract(*reader, m, root / path);
       if (!x) return problem("entry '" + path + "': " + x.error().message);
       members.emplace(path, *std::move(x));
     }
@@ -182,7 +204,7 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
   for (const char* required : {"METADATA", "WHEEL", "RECORD"})
     if (!members.count(dist_info + "/" + required))
       return problem(dist_info + "/" + required + " is missing");
-  auto slurp = [&](const std::string& member) { return read_file(staging->path() / member); };
+  auto slurp = [&](const std::string& member) { return read_file(root / member); };
   auto metadata_text = slurp(dist_info + "/METADATA");
   auto wheel_text = slurp(dist_info + "/WHEEL");
   auto record_text = slurp(dist_info + "/RECORD");
@@ -246,7 +268,8 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
       else if (key == "headers") to = "include/python/" + metadata->name + "/" + sub;
       else return problem("entry '" + path + "': unknown .data category '" + key + "'");
     }
-    if (std::filesystem::exists(site_packages / to, ec) || std::filesystem::is_symlink(site_packages / to, ec))
+    if (!in_place && (std::filesystem::exists(site_packages / to, ec) ||
+                      std::filesystem::is_symlink(site_packages / to, ec)))
       return problem("'" + to + "' is already installed in " + site_packages.string() +
                      " (two distributions ship the same file)");
     plan.push_back({path, to, script});
@@ -268,7 +291,7 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
   std::vector<std::string> record_lines;
   std::vector<std::pair<std::string, std::string>> hashes;  // installed path, sha256 hex
   for (const auto& p : plan) {
-    std::filesystem::path src = staging->path() / p.from, dst = site_packages / p.to;
+    std::filesystem::path src = root / p.from, dst = site_packages / p.to;
     Extracted x = members[p.from];
     if (p.script) {
       auto body = read_file(src);
@@ -284,10 +307,13 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
       }
       x.executable = true;
     }
-    std::filesystem::create_directories(dst.parent_path(), ec);
-    std::filesystem::permissions(src, x.executable ? std::filesystem::perms(0755) : std::filesystem::perms(0644), ec);
-    if (std::rename(src.c_str(), dst.c_str()) != 0)
-      return rollback("cannot install '" + p.to + "': " + std::strerror(errno));
+    // extract() gave every file its mode; a script is executable whatever its member said.
+    if (p.script) std::filesystem::permissions(src, std::filesystem::perms(0755), ec);
+    if (src != dst) {
+      std::filesystem::create_directories(dst.parent_path(), ec);
+      if (std::rename(src.c_str(), dst.c_str()) != 0)
+        return rollback("cannot install '" + p.to + "': " + std::strerror(errno));
+    }
     moved.push_back(dst);
     hashes.emplace_back(p.to, x.hex);
     out.bytes += x.size;
@@ -296,6 +322,28 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
       x.verbatim->path = p.to;
       out.verbatim.push_back(*std::move(x.verbatim));
     }
+  }
+  if (in_place) {
+    // What extraction left that is not installed: RECORD's signatures (RECORD itself is
+    // replaced below) and the .data directories, emptied by the moves (only empty
+    // directories are removed, deepest first, in case a file was installed in there).
+    std::set<std::string> installed;
+    for (const auto& p : plan) installed.insert(p.to);
+    for (const char* sig : {".jws", ".p7s"}) {
+      if (members.count(record_path + sig) && !installed.count(record_path + sig))
+        std::filesystem::remove(site_packages / (record_path + sig), ec);
+    }
+    const std::filesystem::path data_root = site_packages / (stem + ".data");
+    std::vector<std::filesystem::path> dirs;
+    for (std::filesystem::recursive_directory_iterator it(data_root, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      if (it->is_directory(ec)) dirs.push_back(it->path());
+    }
+    std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) {
+      return a.native().size() > b.native().size();
+    });
+    dirs.push_back(data_root);
+    for (const auto& d : dirs) std::filesystem::remove(d, ec);  // fails when not empty
   }
   const std::string installer = "funcpack\n";
   const std::string installer_path = dist_info + "/INSTALLER";
@@ -322,6 +370,7 @@ Result<InstalledWheel> install_wheel(const std::filesystem::path& wheel,
   }
   // `plan` is sorted by installed path, so `verbatim` is too.
   out.wheel = reader->file();
+  new_target.dir.clear();  // installed: keep it
   return out;
 }
 

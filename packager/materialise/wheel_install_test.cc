@@ -142,6 +142,93 @@ TEST_F(WheelInstall, VerbatimFilesAreTheMembersCompressedBytes) {
   }
 }
 
+// Every file under `root`: "MODE PATH CONTENT" lines, sorted; directories as "dir PATH".
+std::string tree(const std::filesystem::path& root) {
+  std::vector<std::string> lines;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    const std::string rel = e.path().lexically_relative(root).generic_string();
+    struct stat st {};
+    ::lstat(e.path().c_str(), &st);
+    if (e.is_directory()) {
+      lines.push_back("dir " + rel);
+    } else {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+      lines.push_back(std::string(mode) + " " + rel + " " + read_file(e.path()).value_or("?"));
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+TEST_F(WheelInstall, ANewTargetIsExtractedInPlaceWithTheSameResult) {
+  // Into a directory that does not exist yet members are extracted in place (no staging
+  // directory, no rename per file); into an existing one through a staging directory. Both
+  // give the same tree, modes (whatever the umask) and result; the .data directories and
+  // RECORD's signature do not survive in place.
+  auto w = wheel("demo-1.0-py3-none-any.whl",
+                 {{"files",
+                   {{"demo/__init__.py", "VALUE = 42\n"},
+                    {"demo/tool", "#!/bin/sh\n"},
+                    {"demo-1.0.data/scripts/demo-run", "#!python\nimport demo\n"},
+                    {"demo-1.0.data/headers/demo.h", "int x;\n"},
+                    {"demo-1.0.data/data/share/doc/demo.txt", "d\n"},
+                    {"demo-1.0.data/purelib/demo_pure.py", "P = 1\n"},
+                    {"demo-1.0.dist-info/RECORD.jws", "signature\n"}}},
+                  {"executable", {"demo/tool"}}});
+  const mode_t old_umask = ::umask(077);
+  auto fresh = install_wheel(w, root() / "fresh" / "sp");
+  std::filesystem::create_directories(root() / "existing" / "sp");
+  auto staged = install_wheel(w, root() / "existing" / "sp");
+  ::umask(old_umask);
+  ASSERT_TRUE(fresh.has_value()) << fresh.error().message;
+  ASSERT_TRUE(staged.has_value()) << staged.error().message;
+  EXPECT_EQ(fresh->files, staged->files);
+  EXPECT_EQ(fresh->sha256, staged->sha256);
+  EXPECT_EQ(fresh->verbatim, staged->verbatim);
+  EXPECT_EQ(fresh->bytes, staged->bytes);
+  const std::string want = tree(root() / "existing" / "sp");
+  EXPECT_EQ(tree(root() / "fresh" / "sp"), want);
+  const std::string record = read_file(root() / "existing/sp/demo-1.0.dist-info/RECORD").value();
+  EXPECT_EQ(want,
+            "0644 demo-1.0.dist-info/INSTALLER funcpack\n\n"
+            "0644 demo-1.0.dist-info/METADATA Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n\n\n"
+            "0644 demo-1.0.dist-info/RECORD " + record + "\n"
+            "0644 demo-1.0.dist-info/WHEEL Wheel-Version: 1.0\nGenerator: make_wheel\n"
+            "Root-Is-Purelib: true\nTag: py3-none-any\n\n"
+            "0644 demo/__init__.py VALUE = 42\n\n"
+            "0644 demo_pure.py P = 1\n\n"
+            "0644 include/python/demo/demo.h int x;\n\n"
+            "0644 share/doc/demo.txt d\n\n"
+            "0755 bin/demo-run #!/usr/bin/env python3\nimport demo\n\n"
+            "0755 demo/tool #!/bin/sh\n\n"
+            "dir bin\n"
+            "dir demo\n"
+            "dir demo-1.0.dist-info\n"
+            "dir include\n"
+            "dir include/python\n"
+            "dir include/python/demo\n"
+            "dir share\n"
+            "dir share/doc\n");
+  EXPECT_EQ(record.find("RECORD.jws"), std::string::npos);
+  // Nothing but site-packages in either parent.
+  for (const char* parent : {"fresh", "existing"}) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(root() / parent)) {
+      names.push_back(e.path().filename().string());
+    }
+    EXPECT_EQ(names, std::vector<std::string>{"sp"}) << parent;
+  }
+  // A failing wheel into a new target leaves no target behind.
+  auto bad = wheel("bad-1.0-py3-none-any.whl",
+                   {{"name", "bad"}, {"files", {{"bad/__init__.py", "x\n"}}},
+                    {"record", "tamper:bad/__init__.py"}});
+  ASSERT_FALSE(install_wheel(bad, root() / "failed" / "sp").has_value());
+  EXPECT_FALSE(std::filesystem::exists(root() / "failed" / "sp"));
+}
+
 TEST_F(WheelInstall, CorruptMembersFailBeforeAnythingIsInstalled) {
   // A member whose deflate data is damaged fails the install with the reader's reason, and
   // nothing reaches site-packages.
