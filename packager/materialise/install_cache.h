@@ -65,7 +65,10 @@
 //    caller may ignore. An empty cache root (--no-cache) does the same without trying.
 // Trust: the caller promises that `wheel`'s sha256 is `sha256` (cmd_build checks it against
 // the lock before installing). Cached files are hardlinked into staging, so staging must be
-// treated as read-only (nothing in funcpack writes into an installed tree afterwards).
+// treated as read-only (nothing in funcpack writes into an installed tree afterwards). A
+// manifest's verbatim offsets are trusted as its sha256s are: funcpack wrote them from a
+// checked install of the wheel with that sha256, and they are used only with a wheel whose
+// sha256 is checked again through the descriptor that is read.
 #pragma once
 
 #include <cstdint>
