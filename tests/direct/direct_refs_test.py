@@ -146,6 +146,8 @@ class DirectReferencesTest(unittest.TestCase):
 
     def funcpack(self, *args, cwd=None):
         env = {"PATH": "/usr/bin:/bin", "HOME": os.path.join(WORK, "home"), "LANG": "C.UTF-8"}
+        # A sanitizer build's settings (scripts/test --sanitize) reach funcpack too.
+        env.update({k: v for k, v in os.environ.items() if k.endswith("SAN_OPTIONS")})
         return subprocess.run([FUNCPACK, *args], capture_output=True, text=True, env=env, cwd=cwd)
 
     def index_args(self):
