@@ -571,7 +571,8 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
       zip_bar.set_total(total);  // the writer's count is authoritative
       zip_bar.update(done);
     };
-    install_cache.attach(entries);
+    // Entries whose bytes (or their place in a wheel) come from cache hits: "reused" below.
+    const size_t from_cache = install_cache.attach(entries);
     zopts.record_layout = install_cache.enabled();
     auto summary = write_zip(std::move(entries), out_path, zopts);
     zip_bar.finish();
@@ -585,7 +586,7 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
       if (verbose) {
         const InstallCacheStats& cs = install_cache.stats();
         err << "cache: " << cs.reused << " wheel" << (cs.reused == 1 ? "" : "s") << " reused, "
-            << cs.unpacked << " unpacked, " << summary->reused << " of " << summary->entries
+            << cs.unpacked << " unpacked, " << from_cache << " of " << summary->entries
             << " zip entries reused\n";
         if (!kept) err << "cache: not updated: " << kept.error().message << "\n";
       }

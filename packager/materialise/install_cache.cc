@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 
 // The manifest's format version; see the header ("Format versions").
 constexpr std::string_view kManifestMagic = "funcpack-installed 3";
-constexpr std::string_view kZipSetMagic = "funcpack-zip-entries v1";
+// v2: the set holds only the entries of files that are not verbatim members (see the header).
+constexpr std::string_view kZipSetMagic = "funcpack-zip-entries v2";
 constexpr size_t kChunk = 1 << 16;
 
 std::string errno_text(int e) { return std::strerror(e); }
@@ -256,7 +257,8 @@ InstallCache::InstallCache(fs::path cache_root, std::string archive_prefix, int6
       mtime_(mtime) {}
 
 void InstallCache::offer_verbatim(const InstalledWheel& w,
-                                  const std::shared_ptr<const ZipSourceFile>& file) {
+                                  const std::shared_ptr<const ZipSourceFile>& file,
+                                  bool from_cache) {
   if (!file || w.verbatim.empty()) return;
   ++stats_.verbatim;
   for (const auto& v : w.verbatim) {
@@ -267,15 +269,26 @@ void InstallCache::offer_verbatim(const InstalledWheel& w,
     p->length = v.length;
     p->method = v.method;
     p->crc32 = v.crc32;
-    prebuilt_[prefix_ + "/" + v.path] = std::move(p);
+    prebuilt_[prefix_ + "/" + v.path] = Offer{std::move(p), from_cache};
   }
+}
+
+// The installed files whose zip entries a zip set holds: those that are not verbatim members.
+std::vector<std::string> InstallCache::zip_set_files(const InstalledWheel& w) {
+  std::vector<std::string> out;
+  std::set<std::string_view> verbatim;
+  for (const auto& v : w.verbatim) verbatim.insert(v.path);
+  for (const auto& f : w.files) {
+    if (!verbatim.count(f)) out.push_back(f);
+  }
+  return out;
 }
 
 Result<InstalledWheel> InstallCache::install_uncached(const fs::path& wheel,
                                                       const fs::path& site_packages) {
   ++stats_.unpacked;
   auto installed = install_wheel(wheel, site_packages);
-  if (installed) offer_verbatim(*installed, installed->wheel);
+  if (installed) offer_verbatim(*installed, installed->wheel, false);
   return installed;
 }
 
@@ -346,7 +359,7 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
   }
 
   // The zip set for this mtime, when there is a sound one covering every file.
-  Installed record{std::string(sha256), manifest->wheel.files, false};
+  Installed record{std::string(sha256), zip_set_files(manifest->wheel), false};
   const fs::path set_path = dir / ("zip-" + std::to_string(mtime_));
   std::map<std::string, std::shared_ptr<const ZipPrebuilt>, std::less<>> found;
   if (auto file = ZipSourceFile::open(set_path)) {
@@ -401,12 +414,11 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
     record.has_zip_set = ok;
     if (!ok) found.clear();
   }
-  const bool from_wheel = !record.has_zip_set && !manifest->wheel.verbatim.empty();
-  if (from_wheel && !wheel_file) {
-    // No zip set for this mtime: the verbatim members are copied from the wheel, which gives
-    // the bytes a zip set would hold. On a tree hit the wheel is opened here; its offsets come
-    // from the manifest, so it must be the wheel the entry was made from: checked by sha256
-    // through the descriptor write_zip will read (the caller's check was by path).
+  if (!manifest->wheel.verbatim.empty() && !wheel_file) {
+    // The verbatim members are copied from the wheel. On a tree hit the wheel is opened here;
+    // the offsets come from the manifest, so it must be the wheel the entry was made from:
+    // checked by sha256 through the descriptor write_zip will read (the caller's check was by
+    // path).
     auto opened = ZipSourceFile::open(wheel);
     if (!opened) return fail(wname + ": " + opened.error().message);
     Sha256 h;
@@ -452,25 +464,28 @@ Result<InstalledWheel> InstallCache::install(const fs::path& wheel, std::string_
     placed.push_back(to);
   }
 
-  // Installed: offer its zip entries (see attach).
+  // Installed: offer its zip entries (see attach). On a tree hit they count as reused.
   if (record.has_zip_set) {
-    prebuilt_.merge(found);
+    for (auto& [path, p] : found) prebuilt_[path] = Offer{std::move(p), hit};
     ++stats_.zip_reused;
-  } else if (from_wheel) {
-    offer_verbatim(manifest->wheel, wheel_file);
   }
+  offer_verbatim(manifest->wheel, wheel_file, hit);
   installed_.push_back(std::move(record));
   InstalledWheel result = manifest->wheel;
   result.wheel = wheel_file;
   return result;
 }
 
-void InstallCache::attach(std::vector<ZipEntry>& entries) const {
-  if (prebuilt_.empty()) return;
+size_t InstallCache::attach(std::vector<ZipEntry>& entries) const {
+  size_t from_cache = 0;
+  if (prebuilt_.empty()) return from_cache;
   for (auto& e : entries) {
     auto it = prebuilt_.find(e.path);
-    if (it != prebuilt_.end()) e.prebuilt = it->second;
+    if (it == prebuilt_.end()) continue;
+    e.prebuilt = it->second.bytes;
+    if (it->second.from_cache) ++from_cache;
   }
+  return from_cache;
 }
 
 Result<size_t> InstallCache::remember(const fs::path& zip, const ZipSummary& summary) {

@@ -10,19 +10,23 @@
 //                                      see install_cache.cc)
 //   ROOT/installed-v1/HEX/tree/...     the installed files (site-packages relative), as
 //                                      install_wheel() wrote them (RECORD, INSTALLER included)
-//   ROOT/installed-v1/HEX/zip-MTIME    the zip entries of those files as write_zip() wrote
-//                                      them under ARCHIVE_PREFIX with that mtime: an index
-//                                      (path, offset, length, central record), the sha256 of
-//                                      the data, then the data (local headers + compressed
-//                                      bytes + descriptors). One set per wheel (the last mtime).
+//   ROOT/installed-v1/HEX/zip-MTIME    the zip entries of the files that are not verbatim
+//                                      members (RECORD, INSTALLER, rewritten scripts) as
+//                                      write_zip() wrote them under ARCHIVE_PREFIX with that
+//                                      mtime: an index (path, offset, length, central record),
+//                                      the sha256 of the data, then the data (local headers +
+//                                      compressed bytes + descriptors). One set per wheel (the
+//                                      last mtime). The verbatim members' bytes are not copied
+//                                      here: the wheel holds them, and every build has it.
 // Format versions: "v1" in the directory name versions the directory layout above; the
 // manifest's first line ("funcpack-installed 3") versions what an entry holds: a change of
 // the manifest, of install_wheel's output or of the zip bytes written for an installed wheel
 // (the zip writer's compression settings, verbatim copying) must bump it. An entry whose
 // manifest has another version is treated as corrupt: moved aside and rebuilt (counted in
 // stats().rebuilt), so a cache written by an older funcpack costs one rebuild per wheel.
-// Version 3 (verbatim members) records where each verbatim file's compressed bytes are,
-// and its zip sets hold those bytes instead of libarchive's recompression.
+// Version 3 (verbatim members) records where each verbatim file's compressed bytes are. The
+// zip set's first line versions its own format ("funcpack-zip-entries v2": only the entries
+// that are not verbatim); a set of another version is ignored and rewritten.
 //
 // Cold build: `install` unpacks the wheel into a new entry (install_wheel inflates and
 // checks every member), and `attach` offers write_zip each verbatim file's compressed bytes
@@ -31,17 +35,17 @@
 //
 // Warm build: `install` hardlinks the cached tree into the staging site-packages (copies when
 // the staging directory is on another file system) instead of unpacking the wheel, and
-// `attach` lets write_zip splice each cached entry's bytes instead of compressing them; so a
-// warm build reads and hashes, but neither inflates nor deflates. A tree hit without a zip set
-// for this mtime (first build with another SOURCE_DATE_EPOCH, or the set was damaged) offers
-// the verbatim files from the wheel as a cold build does, after checking the wheel's sha256
-// through the descriptor that write_zip will read.
+// `attach` lets write_zip splice the zip set's entries and copy the verbatim files' bytes from
+// the wheel (located by the manifest, the wheel checked by sha256 through the descriptor
+// write_zip reads) instead of compressing them; so a warm build reads and hashes, but neither
+// inflates nor deflates. Without a zip set for this mtime (first build with another
+// SOURCE_DATE_EPOCH, or the set was damaged) only the few files that are not verbatim are
+// compressed again.
 //
-// Same bytes either way: a verbatim file's entry is the same whether it comes from the wheel
-// (cold), from a zip set (warm) or from a wheel installed without the cache (--no-cache,
-// `install_uncached`): only the wheel's bytes decide it. The files that are not verbatim
-// (RECORD, INSTALLER, rewritten scripts) are compressed by libarchive on a cold build and
-// spliced from the zip set on a warm one.
+// Same bytes either way: a verbatim file's entry is made from the wheel's bytes whether the
+// build is cold, warm, or without the cache (--no-cache, `install_uncached`): only the wheel's
+// bytes decide it. The files that are not verbatim (RECORD, INSTALLER, rewritten scripts) are
+// compressed by libarchive on a cold build and spliced from the zip set on a warm one.
 //
 // Safety:
 //  - Every hit is verified before use: the manifest parses and names this wheel's sha256;
@@ -50,11 +54,12 @@
 //    tick as the manifest is also hashed against its recorded sha256), so a file edited,
 //    truncated, replaced or removed in the cache is caught without re-reading 100 MB on every
 //    build (the sha256s were checked against RECORD when the entry was made; silent media
-//    corruption that keeps the stamp is not detected); and a zip set's data, which goes into
-//    the zip verbatim, matches its recorded sha256 (read through one open descriptor, which
-//    write_zip then reads from, so a concurrent replacement cannot mix two versions). A corrupt tree entry is moved aside, removed and
-//    rebuilt from the wheel (counted in stats().rebuilt); a corrupt zip set is ignored and
-//    rewritten by `remember`.
+//    corruption that keeps the stamp is not detected); a zip set's data, which goes into the
+//    zip verbatim, matches its recorded sha256, and so does the wheel the verbatim members
+//    are copied from (each read through one open descriptor, which write_zip then reads from,
+//    so a concurrent replacement cannot mix two versions). A corrupt tree entry is moved
+//    aside, removed and rebuilt from the wheel (counted in stats().rebuilt); a corrupt zip set
+//    is ignored and rewritten by `remember`.
 //  - Writes are atomic: a tree entry is built in ROOT/installed-v1/.tmp-HEX.XXXXXX and renamed
 //    to HEX; a zip set is written to a temporary file and renamed over zip-MTIME.
 //  - Two funcpack processes may share the cache: when both build the same entry, the second
@@ -92,7 +97,6 @@ struct InstallCacheStats {
   size_t zip_reused = 0;   // wheels whose cached zip entries were offered to write_zip
   size_t zip_stored = 0;   // wheels whose zip entries `remember` stored
   size_t verbatim = 0;     // wheels whose verbatim files were offered from the wheel itself
-                           // (unpacked ones, and cached trees without a zip set)
 };
 
 class InstallCache {
@@ -121,10 +125,11 @@ class InstallCache {
                                           const std::filesystem::path& site_packages);
 
   // Sets ZipEntry::prebuilt on every entry whose bytes a verified zip set holds, and on every
-  // verbatim file of a wheel installed without a zip set (its compressed bytes in the wheel).
-  // Entries are matched by archive path; write_zip still checks each one and compresses what
-  // does not fit.
-  void attach(std::vector<ZipEntry>& entries) const;
+  // verbatim file of an installed wheel (its compressed bytes in the wheel). Entries are
+  // matched by archive path; write_zip still checks each one and compresses what does not
+  // fit. Returns how many of them came from a cache hit (a cached tree's zip set or manifest:
+  // what `-v` reports as reused).
+  size_t attach(std::vector<ZipEntry>& entries) const;
 
   // After write_zip(..., record_layout = true) wrote `zip`: stores the zip set of every wheel
   // installed through `install` that had none for this mtime. Returns how many were stored,
@@ -135,10 +140,16 @@ class InstallCache {
 
  private:
   // Adds a kData prebuilt for each of `w`'s verbatim files, reading from `file`.
-  void offer_verbatim(const InstalledWheel& w, const std::shared_ptr<const ZipSourceFile>& file);
+  void offer_verbatim(const InstalledWheel& w, const std::shared_ptr<const ZipSourceFile>& file,
+                      bool from_cache);
+  static std::vector<std::string> zip_set_files(const InstalledWheel& w);
+  struct Offer {
+    std::shared_ptr<const ZipPrebuilt> bytes;
+    bool from_cache = false;  // made from a cache hit
+  };
   struct Installed {
     std::string sha256;
-    std::vector<std::string> files;
+    std::vector<std::string> files;  // those a zip set holds (see zip_set_files)
     bool has_zip_set = false;
   };
   std::filesystem::path root_;
@@ -146,7 +157,7 @@ class InstallCache {
   int64_t mtime_;
   InstallCacheStats stats_;
   std::vector<Installed> installed_;
-  std::map<std::string, std::shared_ptr<const ZipPrebuilt>, std::less<>> prebuilt_;
+  std::map<std::string, Offer, std::less<>> prebuilt_;
 };
 
 }  // namespace funcpack
