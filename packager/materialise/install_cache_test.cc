@@ -212,7 +212,8 @@ TEST_F(InstallCacheTest, ColdWarmUncachedAndZipSetlessBuildsWriteTheSameZip) {
   const std::string set = read_file(entry() / "zip-315532800").value();
   EXPECT_TRUE(set.starts_with("funcpack-zip-entries v2 "));
   std::vector<std::string> set_paths;
-  for (auto line : split(set.substr(0, set.find("\ndata ")), '\n')) {
+  const std::string index = set.substr(0, set.find("\ndata "));
+  for (auto line : split(index, '\n')) {
     if (line.starts_with("entry ")) set_paths.emplace_back(line.substr(line.rfind(' ') + 1));
   }
   EXPECT_EQ(set_paths, (std::vector<std::string>{"bin/demo-run", "demo-1.0.dist-info/INSTALLER",
