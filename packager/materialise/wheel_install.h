@@ -33,10 +33,14 @@
 // INSTALLER written here, scripts whose shebang was rewritten, members whose compressed
 // bytes do not end exactly with their deflate stream.
 //
-// Contract: files are first extracted under a temporary directory inside `site_packages`'s
-// parent and moved into place only after every check passed, so a failing wheel leaves the
-// target as it was. Existing files are not overwritten: a clash is an Error naming the path
-// (two distributions shipping the same file).
+// Contract: a failing wheel leaves the target as it was. Into an existing `site_packages`,
+// files are first extracted under a temporary directory inside its parent and moved into
+// place only after every check passed; existing files are not overwritten: a clash is an
+// Error naming the path (two distributions shipping the same file). When `site_packages` does
+// not exist yet (an install cache entry, the first wheel of a build), members are extracted
+// in place and the directory is removed again on failure: nothing can clash there, and it
+// saves a rename per file. Modes are exact (0755 for files with an execute bit and scripts,
+// else 0644) whatever the umask.
 #pragma once
 
 #include <cstdint>
