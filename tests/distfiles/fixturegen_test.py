@@ -419,6 +419,32 @@ def check_defects(args, work):
         check(want[e["version"]] in problems, f"defect {e['version']}: {problems}")
 
 
+def check_native_fill(args, work):
+    """A padded .so: fill = "random" is incompressible, fill = "code" deflates (zlib level 6)
+    to about a third, as real shared libraries do; both are the same bytes on every run and
+    keep the ELF header fixturegen wrote before the padding."""
+    import zlib
+    scenario = os.path.join(work, "fill.toml")
+    with open(scenario, "w") as f:
+        f.write("[[package]]\nname = \"padded\"\nversions = [\"1.0\"]\n"
+                "wheels = [\"cp311-cp311-manylinux_2_17_x86_64\"]\nnative = [\n"
+                "  { path = \"padded/_r.so\", size = 2000000 },\n"
+                "  { path = \"padded/_c.so\", size = 2000000, fill = \"code\" },\n]\n")
+    out = os.path.join(work, "fill")
+    generate(args, scenario, out)
+    again = os.path.join(work, "fill-again")
+    generate(args, scenario, again)
+    check(tree_bytes(out) == tree_bytes(again), "fill: same scenario, same bytes")
+    wheel = os.path.join(out, "files", "padded-1.0-cp311-cp311-manylinux_2_17_x86_64.whl")
+    with zipfile.ZipFile(wheel) as z:
+        for member, low, high in [("padded/_r.so", 0.99, 1.01), ("padded/_c.so", 0.28, 0.38)]:
+            data = z.read(member)
+            check_eq(len(data), 2000000, f"fill: {member} size")
+            check(data[:4] == b"\x7fELF", f"fill: {member} is an ELF file")
+            ratio = len(zlib.compress(data, 6)) / len(data)
+            check(low <= ratio <= high, f"fill: {member} deflates to {ratio:.3f}, want {low}-{high}")
+
+
 def check_scenario_errors(args, work):
     cases = [
         ("[[package]]\nname = \"a\"\nversions = [\"1\"]\ncolour = \"red\"\n",
@@ -435,6 +461,9 @@ def check_scenario_errors(args, work):
         ("[[package]]\nname = \"a\"\nversions = [\"1\"]\n"
          "native = [{ path = \"a/x.so\", glibc = \"2\" }]\n",
          "a 1: native 'a/x.so': glibc must look like '2.28', got '2'"),
+        ("[[package]]\nname = \"a\"\nversions = [\"1\"]\n"
+         "native = [{ path = \"a/x.so\", size = 100, fill = \"zeros\" }]\n",
+         "a 1: native 'a/x.so': fill must be 'random' or 'code', got 'zeros'"),
         # Fails while writing: the half-written tree is removed too.
         ("[[package]]\nname = \"a\"\nversions = [\"1\"]\n"
          "wheels = [\"py3-none-any\", \"py3-none-any\"]\n",
@@ -611,6 +640,8 @@ def main():
     check_defects(args, work)
     section('check_scenario_errors')
     check_scenario_errors(args, work)
+    section('check_native_fill')
+    check_native_fill(args, work)
     section('check_bench')
     check_bench(args, work)
     # The requirements of fixtures/apps/clean (copied so that app can evolve on its own).
