@@ -32,6 +32,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // Appends the UTF-8 encoding of code point `cp` (at most 0x10FFFF; callers decide what to do
 // with surrogates and NUL before calling).
 void append_utf8(std::string& out, uint32_t cp);
+// `s` on one line: '\n', '\t', '\r' written as those escapes, other control characters (and
+// DEL) as "\xHH", and, with `backslash`, '\' as "\\" (so the result reads back unambiguously).
+std::string escape_controls(std::string_view s, bool backslash = false);
 // Replaces every occurrence of `from` (non-empty) by `to`.
 std::string replace_all(std::string_view s, std::string_view from, std::string_view to);
 

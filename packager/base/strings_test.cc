@@ -37,5 +37,11 @@ TEST(Strings, AppendUtf8EncodesEveryLength) {
   EXPECT_EQ(out, "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
 }
 
+TEST(Strings, EscapeControlsKeepsTextOnOneLine) {
+  EXPECT_EQ(escape_controls("a\nb\tc\rd\x01\x7f\\ e"), "a\\nb\\tc\\rd\\x01\\x7f\\ e");
+  EXPECT_EQ(escape_controls("a\\b\n", true), "a\\\\b\\n");
+  EXPECT_EQ(escape_controls("caf\xc3\xa9"), "caf\xc3\xa9");  // UTF-8 bytes pass through
+}
+
 }  // namespace
 }  // namespace funcpack

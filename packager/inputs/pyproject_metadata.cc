@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <map>
 #include <utility>
 
 #include "base/fs.h"
+#include "base/strings.h"
 #include "inputs/config.h"
 #include "inputs/toml_document.h"
 #include "spec/marker.h"
@@ -31,23 +31,7 @@ bool is_project_key(std::string_view key) {
 
 // Text from the file for a message: control characters escaped so a key or string holding a
 // line break cannot break the one-line diagnostic.
-std::string shown(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string shown(std::string_view s) { return escape_controls(s); }
 
 // Where toml11 says `v` starts.
 Location where(const toml::value& v, const std::string& path) {

@@ -8,7 +8,6 @@
 //   eval<TAB>MARKER<TAB>EXTRA<TAB>key=value...  -> 1 | 0 | ERR<TAB>message
 //   env<TAB>X.Y.Z<TAB>machine -> key=value fields of linux_target_environment
 #include <algorithm>
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -19,24 +18,7 @@
 
 namespace {
 
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\\') out += "\\\\";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view s) { return funcpack::escape_controls(s, true); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

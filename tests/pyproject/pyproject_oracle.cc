@@ -4,33 +4,16 @@
 //   NOTSTATIC<TAB>reason_id<TAB>line<TAB>column<TAB>message
 //   ERR<TAB>line<TAB>column<TAB>end_column<TAB>message
 // Fields are escaped (\\ \t \n \r \xHH) so each answer is one line.
-#include <cstdio>
 #include <iostream>
 #include <string>
 #include <variant>
 
+#include "base/strings.h"
 #include "inputs/pyproject_metadata.h"
 
 namespace {
 
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\\') out += "\\\\";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (u < 0x20 || u == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view s) { return funcpack::escape_controls(s, true); }
 
 std::string answer(const std::string& path) {
   using namespace funcpack;
