@@ -26,6 +26,9 @@ import random
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
+from harness import unescape  # noqa: E402
+
 from packaging._parser import Value, Variable, _parse_marker
 from packaging._tokenizer import DEFAULT_RULES, ParserSyntaxError, Tokenizer
 from packaging.markers import Marker
@@ -58,31 +61,6 @@ def esc(s):
     return "".join(out)
 
 
-def unesc(s):
-    out = []
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch != "\\" or i + 1 >= len(s):
-            out.append(ch)
-            i += 1
-            continue
-        k = s[i + 1]
-        if k == "t":
-            out.append("\t")
-        elif k == "n":
-            out.append("\n")
-        elif k == "r":
-            out.append("\r")
-        elif k == "x":
-            out.append(chr(int(s[i + 2 : i + 4], 16)))
-            i += 2
-        else:
-            out.append(k)
-        i += 2
-    return "".join(out)
-
-
 def ask(oracle, requests):
     data = "".join("\t".join(esc(f) for f in r) + "\n" for r in requests)
     proc = subprocess.run(
@@ -91,7 +69,7 @@ def ask(oracle, requests):
     lines = proc.stdout.decode("utf-8").split("\n")[:-1]
     if len(lines) != len(requests):
         sys.exit(f"oracle answered {len(lines)} lines for {len(requests)} requests")
-    return [[unesc(f) for f in line.split("\t")] for line in lines]
+    return [[unescape(f) for f in line.split("\t")] for line in lines]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,6 +29,9 @@ import random
 import re
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
+from harness import unescape  # noqa: E402
 import tempfile
 import tomllib
 
@@ -62,31 +65,6 @@ IDENTIFIER = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNOREC
 # Oracle protocol (pyproject_oracle.cc).
 
 
-def unesc(s):
-    out = []
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch != "\\" or i + 1 >= len(s):
-            out.append(ch)
-            i += 1
-            continue
-        k = s[i + 1]
-        if k == "t":
-            out.append("\t")
-        elif k == "n":
-            out.append("\n")
-        elif k == "r":
-            out.append("\r")
-        elif k == "x":
-            out.append(chr(int(s[i + 2 : i + 4], 16)))
-            i += 2
-        else:
-            out.append(k)
-        i += 2
-    return "".join(out)
-
-
 def ask_funcpack(oracle, paths):
     data = "".join(p + "\n" for p in paths)
     proc = subprocess.run([oracle], input=data.encode(), stdout=subprocess.PIPE, check=True)
@@ -95,7 +73,7 @@ def ask_funcpack(oracle, paths):
         sys.exit(f"oracle answered {len(lines)} lines for {len(paths)} files")
     out = []
     for line in lines:
-        f = [unesc(x) for x in line.split("\t")]
+        f = [unescape(x) for x in line.split("\t")]
         if f[0] == "OK":
             out.append(("OK", f[1]))
         elif f[0] == "NOTSTATIC":

@@ -6,6 +6,8 @@
   by filename.
 - IndexServer: tests/support/index_server.py on 127.0.0.1 (an ephemeral port), started here
   and stopped by `stop()` or the `with` block; `base` is "http://127.0.0.1:PORT".
+- unescape(): reads back a field an oracle tool wrote with base/strings.h's
+  escape_controls(s, backslash=true) (\\t \\n \\r \\xHH and an escaped backslash).
 - clean_env(): the caller's environment without the variables that would change which index
   funcpack or pip reads (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_NO_INDEX)
   or its HTTP timeout (FUNCPACK_HTTP_TIMEOUT).
@@ -74,3 +76,29 @@ def clean_env(extra=None):
         env.pop(k, None)
     env.update(extra or {})
     return env
+
+
+def unescape(s):
+    """The text an oracle tool escaped with escape_controls(s, true)."""
+    out = []
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch != "\\" or i + 1 >= len(s):
+            out.append(ch)
+            i += 1
+            continue
+        k = s[i + 1]
+        if k == "t":
+            out.append("\t")
+        elif k == "n":
+            out.append("\n")
+        elif k == "r":
+            out.append("\r")
+        elif k == "x":
+            out.append(chr(int(s[i + 2 : i + 4], 16)))
+            i += 2
+        else:
+            out.append(k)
+        i += 2
+    return "".join(out)
