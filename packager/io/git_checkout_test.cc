@@ -26,6 +26,7 @@
 #include "base/fs.h"
 #include "base/hash.h"
 #include "base/strings.h"
+#include "io/testing_index_server.h"
 
 extern char** environ;
 
@@ -399,102 +400,24 @@ class GitServer {
   static std::optional<GitServer> start(const fs::path& root, const fs::path& log,
                                         const std::string& auth, std::string* error,
                                         const fs::path& cert = {}, const fs::path& key = {}) {
-    std::vector<std::string> argv = {
-        "/usr/bin/python3",
-        (fs::path(FUNCPACK_SOURCE_DIR) / "tests/support/git_http_server.py").string(),
-        "--root",
-        root.string(),
-        "--log",
-        log.string(),
-        "--exit-on-stdin-eof"};
-    if (!auth.empty()) argv.insert(argv.end(), {"--auth", auth});
+    std::vector<std::string> args = {"--root", root.string(), "--log", log.string()};
+    if (!auth.empty()) args.insert(args.end(), {"--auth", auth});
     if (!cert.empty())
-      argv.insert(argv.end(), {"--tls-cert", cert.string(), "--tls-key", key.string()});
-    int in[2], out[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) {
-      *error = "pipe failed";
-      return std::nullopt;
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    ::close(in[0]);
-    ::close(out[1]);
-    if (rc != 0) {
-      ::close(in[1]);
-      ::close(out[0]);
-      *error = "cannot start git_http_server.py";
-      return std::nullopt;
-    }
-    GitServer s;
-    s.scheme_ = cert.empty() ? "http" : "https";
-    s.pid_ = pid;
-    s.stdin_fd_ = in[1];
-    s.log_ = log;
-    std::string line;
-    for (;;) {
-      pollfd p{out[0], POLLIN, 0};
-      if (::poll(&p, 1, 20000) <= 0) break;
-      char c;
-      if (::read(out[0], &c, 1) <= 0 || c == '\n') break;
-      line += c;
-    }
-    ::close(out[0]);
-    if (line.empty()) {
-      *error = "git_http_server.py did not report a port";
-      return std::nullopt;
-    }
-    s.port_ = std::stoi(line);
-    return s;
-  }
-  GitServer(GitServer&& o) noexcept { *this = std::move(o); }
-  GitServer& operator=(GitServer&& o) noexcept {
-    std::swap(pid_, o.pid_);
-    std::swap(stdin_fd_, o.stdin_fd_);
-    std::swap(port_, o.port_);
-    std::swap(log_, o.log_);
-    std::swap(scheme_, o.scheme_);
-    return *this;
-  }
-  ~GitServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-    if (stdin_fd_ >= 0) ::close(stdin_fd_);
+      args.insert(args.end(), {"--tls-cert", cert.string(), "--tls-key", key.string()});
+    auto server = testing::ScriptServer::start("git_http_server.py", args, log, !cert.empty(), error);
+    if (!server) return std::nullopt;
+    return GitServer(std::move(*server));
   }
   // "http(s)://" + userinfo + "127.0.0.1:PORT/" + path
   std::string url(const std::string& path, const std::string& userinfo = "") const {
-    return scheme_ + "://" + (userinfo.empty() ? "" : userinfo + "@") +
-           "127.0.0.1:" + std::to_string(port_) + "/" + path;
+    return server_.scheme() + "://" + (userinfo.empty() ? "" : userinfo + "@") + host() + "/" + path;
   }
-  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
-  std::vector<nlohmann::json> requests() const {
-    std::vector<nlohmann::json> out;
-    Result<std::string> text = read_file(log_);
-    if (!text) return out;
-    std::istringstream in(*text);
-    std::string line;
-    while (std::getline(in, line))
-      if (!line.empty()) out.push_back(nlohmann::json::parse(line, nullptr, false));
-    return out;
-  }
+  std::string host() const { return "127.0.0.1:" + std::to_string(server_.port()); }
+  std::vector<nlohmann::json> requests() const { return server_.requests(); }
 
  private:
-  GitServer() = default;
-  pid_t pid_ = -1;
-  int stdin_fd_ = -1;
-  int port_ = 0;
-  fs::path log_;
-  std::string scheme_ = "http";
+  explicit GitServer(testing::ScriptServer server) : server_(std::move(server)) {}
+  testing::ScriptServer server_;
 };
 
 // ---- tests -------------------------------------------------------------------------------

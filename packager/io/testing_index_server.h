@@ -1,6 +1,7 @@
 // testing_index_server.h: test-only helpers (header-only; included by *_test.cc, never by
-// the library): runs tests/support/index_server.py as a child process on 127.0.0.1 and reads
-// its request log; builds fixture trees with scripts/fixturegen.py.
+// the library): runs a tests/support/ server script (index_server.py, git_http_server.py) as
+// a child process on 127.0.0.1 and reads its request log; builds fixture trees with
+// scripts/fixturegen.py.
 //
 // The server's stdin is a pipe held by this object: if the test process dies, the pipe
 // closes and the server exits (--exit-on-stdin-eof), so no server outlives its test.
@@ -75,37 +76,21 @@ inline std::filesystem::path cached_fixture(const std::string& scenario_toml) {
   return std::filesystem::is_directory(dir, ec) ? dir : std::filesystem::path();
 }
 
-class IndexServer {
+// A tests/support/ server script run as a child process on 127.0.0.1: started with
+// --exit-on-stdin-eof (its stdin is a pipe held here), it prints its port as its first line
+// and writes its request log as JSON lines to the path given with --log.
+class ScriptServer {
  public:
-  struct Options {
-    std::filesystem::path root;
-    std::filesystem::path log;  // request log (JSON lines); required
-    std::vector<std::string> faults;  // "PATH=KIND[:COUNT]"
-    std::string auth;                 // "user:password"
-    std::string validators = "both";
-    double hang_seconds = 30;
-    std::filesystem::path tls_cert, tls_key;  // both set: HTTPS
-    std::optional<int> max_age;               // --max-age: Cache-Control on every answer
-  };
-
-  // Starts the server; returns nullopt (and fills *error) when it does not come up.
-  static std::optional<IndexServer> start(const Options& o, std::string* error) {
+  // Starts /usr/bin/python3 tests/support/SCRIPT ARGS... --exit-on-stdin-eof; returns nullopt
+  // (and fills *error) when it does not come up. `tls`: the script serves HTTPS.
+  static std::optional<ScriptServer> start(const std::string& script,
+                                           const std::vector<std::string>& args,
+                                           const std::filesystem::path& log, bool tls,
+                                           std::string* error) {
     std::vector<std::string> argv = {"/usr/bin/python3",
-                                     (source_dir() / "tests/support/index_server.py").string(),
-                                     "--root", o.root.string(), "--log", o.log.string(),
-                                     "--validators", o.validators, "--hang-seconds",
-                                     std::to_string(o.hang_seconds), "--exit-on-stdin-eof"};
-    for (const std::string& f : o.faults) {
-      argv.push_back("--fault");
-      argv.push_back(f);
-    }
-    if (!o.auth.empty()) {
-      argv.push_back("--auth");
-      argv.push_back(o.auth);
-    }
-    if (o.max_age) argv.insert(argv.end(), {"--max-age", std::to_string(*o.max_age)});
-    if (!o.tls_cert.empty())
-      argv.insert(argv.end(), {"--tls-cert", o.tls_cert.string(), "--tls-key", o.tls_key.string()});
+                                     (source_dir() / "tests/support" / script).string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--exit-on-stdin-eof");
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
       *error = "pipe failed";
@@ -115,25 +100,25 @@ class IndexServer {
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    std::vector<char*> cargs;
+    for (const std::string& a : argv) cargs.push_back(const_cast<char*>(a.c_str()));
+    cargs.push_back(nullptr);
     pid_t pid = 0;
-    int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
+    int rc = posix_spawn(&pid, cargs[0], &fa, nullptr, cargs.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     close(in[0]);
     close(out[1]);
     if (rc != 0) {
       close(in[1]);
       close(out[0]);
-      *error = "cannot start index_server.py";
+      *error = "cannot start " + script;
       return std::nullopt;
     }
-    IndexServer s;
-    s.scheme_ = o.tls_cert.empty() ? "http" : "https";
+    ScriptServer s;
+    s.scheme_ = tls ? "https" : "http";
     s.pid_ = pid;
     s.stdin_fd_ = in[1];
-    s.log_ = o.log;
+    s.log_ = log;
     std::string line;
     for (;;) {
       pollfd p{out[0], POLLIN, 0};
@@ -145,15 +130,15 @@ class IndexServer {
     }
     close(out[0]);
     if (line.empty()) {
-      *error = "index_server.py did not report a port";
+      *error = script + " did not report a port";
       return std::nullopt;
     }
     s.port_ = std::stoi(line);
     return s;
   }
 
-  IndexServer(IndexServer&& o) noexcept { *this = std::move(o); }
-  IndexServer& operator=(IndexServer&& o) noexcept {
+  ScriptServer(ScriptServer&& o) noexcept { *this = std::move(o); }
+  ScriptServer& operator=(ScriptServer&& o) noexcept {
     std::swap(pid_, o.pid_);
     std::swap(stdin_fd_, o.stdin_fd_);
     std::swap(port_, o.port_);
@@ -161,7 +146,7 @@ class IndexServer {
     std::swap(scheme_, o.scheme_);
     return *this;
   }
-  ~IndexServer() { stop(); }
+  ~ScriptServer() { stop(); }
 
   void stop() {
     if (pid_ > 0) {
@@ -177,9 +162,8 @@ class IndexServer {
   }
 
   int port() const { return port_; }
-  std::string url(const std::string& path = "") const {
-    return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path;
-  }
+  const std::string& scheme() const { return scheme_; }
+  const std::filesystem::path& log() const { return log_; }
 
   // Every request logged so far, in order.
   std::vector<nlohmann::json> requests() const {
@@ -193,6 +177,53 @@ class IndexServer {
     return out;
   }
 
+ private:
+  ScriptServer() = default;
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+  int port_ = 0;
+  std::filesystem::path log_;
+  std::string scheme_ = "http";
+};
+
+// tests/support/index_server.py (see its --help for the options).
+class IndexServer {
+ public:
+  struct Options {
+    std::filesystem::path root;
+    std::filesystem::path log;  // request log (JSON lines); required
+    std::vector<std::string> faults;  // "PATH=KIND[:COUNT]"
+    std::string auth;                 // "user:password"
+    std::string validators = "both";
+    double hang_seconds = 30;
+    std::filesystem::path tls_cert, tls_key;  // both set: HTTPS
+    std::optional<int> max_age;               // --max-age: Cache-Control on every answer
+  };
+
+  // Starts the server; returns nullopt (and fills *error) when it does not come up.
+  static std::optional<IndexServer> start(const Options& o, std::string* error) {
+    std::vector<std::string> args = {"--root", o.root.string(), "--log", o.log.string(),
+                                     "--validators", o.validators, "--hang-seconds",
+                                     std::to_string(o.hang_seconds)};
+    for (const std::string& f : o.faults) args.insert(args.end(), {"--fault", f});
+    if (!o.auth.empty()) args.insert(args.end(), {"--auth", o.auth});
+    if (o.max_age) args.insert(args.end(), {"--max-age", std::to_string(*o.max_age)});
+    if (!o.tls_cert.empty())
+      args.insert(args.end(), {"--tls-cert", o.tls_cert.string(), "--tls-key", o.tls_key.string()});
+    auto server = ScriptServer::start("index_server.py", args, o.log, !o.tls_cert.empty(), error);
+    if (!server) return std::nullopt;
+    return IndexServer(std::move(*server));
+  }
+
+  void stop() { server_.stop(); }
+  int port() const { return server_.port(); }
+  std::string url(const std::string& path = "") const {
+    return server_.scheme() + "://127.0.0.1:" + std::to_string(server_.port()) + path;
+  }
+
+  // Every request logged so far, in order.
+  std::vector<nlohmann::json> requests() const { return server_.requests(); }
+
   // "STATUS PATH" for each request, one per line (compact form for exact assertions).
   std::string request_summary() const {
     std::string out;
@@ -204,16 +235,12 @@ class IndexServer {
   // Truncates (not replaces) the log: the server keeps it open in append mode.
   void clear_log() const {
     std::error_code ec;
-    std::filesystem::resize_file(log_, 0, ec);
+    std::filesystem::resize_file(server_.log(), 0, ec);
   }
 
  private:
-  IndexServer() = default;
-  pid_t pid_ = -1;
-  int stdin_fd_ = -1;
-  int port_ = 0;
-  std::filesystem::path log_;
-  std::string scheme_ = "http";
+  explicit IndexServer(ScriptServer server) : server_(std::move(server)) {}
+  ScriptServer server_;
 };
 
 }  // namespace funcpack::testing
