@@ -346,30 +346,23 @@ int cmd_build(const std::vector<std::string>& args, std::ostream& out, std::ostr
     }
     if (!local) {
       DistributionFile f = p.file;  // a direct URL's credentials, when its requirement gave some
-      if (p.origin) f.url = locked_reference(*p.origin, p.file, p.name, fetch_urls).fetch_url;
-      if (f.url.empty()) f.url = p.file.url;
+      if (auto it = p.origin ? fetch_urls.find(p.origin->url) : fetch_urls.end();
+          it != fetch_urls.end())
+        f.url = it->second;
       auto got = source.download(f);
       if (!got) {
         fetch_bar.interrupt();
         err << me << p.name << " " << p.version.str() << ": " << got.error().message << "\n";
         return 1;
       }
-      local = *got;
       // The cache names artifacts by hash; installing and building read the file name.
-      if (local->filename() != p.file.filename) {
-        fs::path named = staging->path() / "downloads" / p.name / p.file.filename;
-        std::error_code link_ec;
-        fs::create_directories(named.parent_path(), link_ec);
-        fs::create_hard_link(*local, named, link_ec);
-        if (link_ec) fs::copy_file(*local, named, fs::copy_options::overwrite_existing, link_ec);
-        if (link_ec) {
-          fetch_bar.interrupt();
-          err << me << "cannot copy " << local->string() << " to " << named.string() << ": "
-              << link_ec.message() << "\n";
-          return 1;
-        }
-        local = named;
+      auto named = as_named(*got, p.file.filename, staging->path() / "downloads" / p.name);
+      if (!named) {
+        fetch_bar.interrupt();
+        err << me << named.error().message << "\n";
+        return 1;
       }
+      local = *named;
     }
     auto digest = sha256_file(*local);
     if (!digest) {

@@ -123,6 +123,19 @@ Result<void> write_all(int fd, const char* data, size_t size) {
   return {};
 }
 
+Result<std::filesystem::path> as_named(const std::filesystem::path& file, std::string_view filename,
+                                       const std::filesystem::path& dir) {
+  if (file.filename() == filename) return file;
+  std::filesystem::path named = dir / filename;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::remove(named, ec);
+  std::filesystem::create_hard_link(file, named, ec);
+  if (ec) std::filesystem::copy_file(file, named, std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) return fail("cannot copy " + file.string() + " to " + named.string() + ": " + ec.message());
+  return named;
+}
+
 Result<void> append_file_range(int in, uint64_t offset, uint64_t length, int out) {
   loff_t pos = static_cast<loff_t>(offset);
   while (length > 0) {

@@ -34,6 +34,14 @@ Result<void> write_all(int fd, const char* data, size_t size);
 // an Error: strerror's text, or "unexpected end of file" when `in` ends before the range does.
 Result<void> append_file_range(int in, uint64_t offset, uint64_t length, int out);
 
+// `file` under the name `filename`: `file` itself when that is already its name, else a hard
+// link DIR/filename to it (a copy when linking fails, e.g. across file systems; DIR is created).
+// For content-addressed cache entries, named by their hash, handed to a reader that takes a
+// distribution's name from its file name. Returns the path, or an Error
+// "cannot copy FILE to PATH: reason".
+Result<std::filesystem::path> as_named(const std::filesystem::path& file, std::string_view filename,
+                                       const std::filesystem::path& dir);
+
 // A directory that is removed with its contents when this object dies, unless `release()`d.
 class TempDir {
  public:

@@ -32,6 +32,36 @@ TEST(Fs, AtomicWriteIntoMissingDirectoryFailsCleanly) {
   EXPECT_EQ(r.error().message, "cannot write " + p.string() + ": No such file or directory");
 }
 
+TEST(Fs, AsNamedLinksAHashNamedFileUnderItsName) {
+  auto dir = TempDir::create("fs_test");
+  ASSERT_TRUE(dir);
+  const auto blob = dir->path() / "ab12";
+  ASSERT_TRUE(write_file_atomic(blob, "wheel bytes"));
+  // Already named so: the file itself.
+  auto same = as_named(blob, "ab12", dir->path() / "named");
+  ASSERT_TRUE(same);
+  EXPECT_EQ(*same, blob);
+  EXPECT_FALSE(std::filesystem::exists(dir->path() / "named"));
+  // Else a hard link (same inode) in the directory, created; a stale file there is replaced.
+  std::filesystem::create_directories(dir->path() / "named");
+  ASSERT_TRUE(write_file_atomic(dir->path() / "named/a-1.0-py3-none-any.whl", "stale"));
+  auto named = as_named(blob, "a-1.0-py3-none-any.whl", dir->path() / "named");
+  ASSERT_TRUE(named) << named.error().message;
+  EXPECT_EQ(*named, dir->path() / "named/a-1.0-py3-none-any.whl");
+  EXPECT_EQ(*read_file(*named), "wheel bytes");
+  struct stat a {}, b {};
+  ASSERT_EQ(::stat(blob.c_str(), &a), 0);
+  ASSERT_EQ(::stat(named->c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);
+  // A source that does not exist: the error names both paths.
+  auto missing = as_named(dir->path() / "nope", "x.whl", dir->path() / "named");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message.rfind("cannot copy " + (dir->path() / "nope").string() + " to " +
+                                              (dir->path() / "named/x.whl").string() + ": ",
+                                          0),
+            0u);
+}
+
 TEST(Fs, ReadMissingFileNamesIt) {
   auto r = read_file("/nonexistent/funcpack");
   ASSERT_FALSE(r.has_value());

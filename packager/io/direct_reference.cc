@@ -180,6 +180,12 @@ Result<DirectReference> parse_direct_reference(const RequirementEntry& e, const 
   return ref;
 }
 
+std::string source_tree_url(const DirectOrigin& o) {
+  std::string url = o.kind == DirectOrigin::Kind::kVcs ? "git+" + o.url + "@" + o.commit_id
+                                                       : path_to_file_url(o.path);
+  return o.subdirectory.empty() ? url : url + "#subdirectory=" + o.subdirectory;
+}
+
 std::map<std::string, std::string> fetch_urls_by_origin(const RequirementsFile& file) {
   std::map<std::string, std::string> out;
   const fs::path base_dir = file.files.empty() ? fs::path(".") : file.files.front().parent_path();
@@ -269,12 +275,10 @@ Result<FetchedReference> DirectFetcher::fetch(const DirectReference& ref, const 
       }
       tree = work_dir_ / ("checkout-" + std::to_string(++checkouts_));
       if (auto ok = git_.checkout(url, o.commit_id, tree); !ok) return std::unexpected(ok.error());
-      out.file.url = "git+" + o.url + "@" + o.commit_id;
     } else {
       tree = o.path;
-      out.file.url = path_to_file_url(o.path);
     }
-    if (!o.subdirectory.empty()) out.file.url += "#subdirectory=" + o.subdirectory;
+    out.file.url = source_tree_url(o);
     out.local = o.subdirectory.empty() ? tree : tree / o.subdirectory;
     std::error_code ec;
     const bool has_pyproject = fs::is_regular_file(out.local / "pyproject.toml", ec);

@@ -70,6 +70,10 @@ struct DirectReference {
 Result<DirectReference> parse_direct_reference(const RequirementEntry& entry,
                                                const std::filesystem::path& base_dir);
 
+// The PEP 610-style URL of a source tree (kVcs, kDirectory), as lock files and messages show
+// it: "git+URL@COMMIT" or the directory's file:// URL, then "#subdirectory=S" when set.
+std::string source_tree_url(const DirectOrigin& origin);
+
 // The fetch URLs (credentials included) of the direct references in `file`, by the
 // credential-free URL a lock records (DirectOrigin::url), so a locked origin can be fetched
 // again in the same run with the credentials its requirement gave. Entries that do not parse

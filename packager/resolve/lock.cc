@@ -8,6 +8,7 @@
 
 #include "base/strings.h"
 #include "inputs/toml_document.h"
+#include "io/direct_reference.h"
 #include "io/url.h"
 #include "spec/package_name.h"
 #include "spec/tags.h"
@@ -61,14 +62,6 @@ std::string lock_path(const std::filesystem::path& path, const std::filesystem::
       path.lexically_normal().lexically_relative(std::filesystem::absolute(lock_dir).lexically_normal());
   if (rel.empty()) return path.generic_string();
   return rel.generic_string();
-}
-
-// The PEP 610-style URL of a source tree: "git+URL@COMMIT[#subdirectory=S]" or file://PATH.
-std::string tree_url(const DirectOrigin& o) {
-  if (o.kind == DirectOrigin::Kind::kVcs)
-    return "git+" + o.url + "@" + o.commit_id +
-           (o.subdirectory.empty() ? "" : "#subdirectory=" + o.subdirectory);
-  return path_to_file_url(o.path) + (o.subdirectory.empty() ? "" : "#subdirectory=" + o.subdirectory);
 }
 
 std::string hashes_table(const std::map<std::string, std::string>& hashes) {
@@ -194,7 +187,7 @@ Result<std::string> write_json_lock(const Resolution& res) {
     entry["version"] = p.version.str();
     entry["filename"] = is_tree(p) ? nlohmann::ordered_json(nullptr)
                                    : nlohmann::ordered_json(p.file.filename);
-    entry["url"] = is_tree(p) ? tree_url(*p.origin) : p.file.url;
+    entry["url"] = is_tree(p) ? source_tree_url(*p.origin) : p.file.url;
     entry["sha256"] = sha == p.file.hashes.end() ? nlohmann::ordered_json(nullptr)
                                                  : nlohmann::ordered_json(sha->second);
     packages.push_back(std::move(entry));
@@ -320,7 +313,7 @@ bool read_origin(const toml::value& p, const std::string& where, const std::file
   o.subdirectory = get_optional_string(*t, "subdirectory", where);
   if (o.kind != DirectOrigin::Kind::kArchive) {
     rp.is_wheel = false;
-    rp.file.url = tree_url(o);
+    rp.file.url = source_tree_url(o);
   }
   rp.origin = std::move(o);
   return true;

@@ -366,12 +366,9 @@ Result<void> BuildSession::provide(const std::vector<Requirement>& reqs,
     if (!file)
       return fail("build requirement " + p.name + " " + p.version.str() + ": " + file.error().message);
     // The cache names artifacts by hash; install_wheel reads the name from the file name.
-    fs::path named = work_->path() / "wheels" / p.file.filename;
-    std::error_code ec;
-    fs::create_directories(named.parent_path(), ec);
-    fs::copy_file(*file, named, fs::copy_options::overwrite_existing, ec);
-    if (ec) return fail("cannot copy " + file->string() + ": " + ec.message());
-    auto done = install_wheel(named, env_);
+    auto named = as_named(*file, p.file.filename, work_->path() / "wheels");
+    if (!named) return std::unexpected(named.error());
+    auto done = install_wheel(*named, env_);
     if (!done) return fail("build requirement " + done.error().message);
     installed_.insert(p.name);
     installed_desc_.push_back(p.name + " " + p.version.str());
