@@ -30,13 +30,12 @@ import argparse
 import base64
 import json
 import os
-import signal
-import ssl
 import subprocess
-import sys
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from harness import serve_on_loopback
 
 
 def parse_args():
@@ -178,29 +177,7 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     global ARGS
     ARGS = parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
-    server.daemon_threads = True
-    if ARGS.tls_cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
-
-    def stop(*_):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if ARGS.exit_on_stdin_eof:
-        def watch():
-            # os.read, not sys.stdin: a daemon thread blocked in a buffered read makes the
-            # interpreter abort at exit.
-            while os.read(0, 4096):
-                pass
-            stop()
-        threading.Thread(target=watch, daemon=True).start()
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
-
+    serve_on_loopback(Handler, ARGS.port, ARGS.tls_cert, ARGS.tls_key, ARGS.exit_on_stdin_eof)
 
 if __name__ == "__main__":
     main()

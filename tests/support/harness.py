@@ -6,6 +6,9 @@
   by filename.
 - IndexServer: tests/support/index_server.py on 127.0.0.1 (an ephemeral port), started here
   and stopped by `stop()` or the `with` block; `base` is "http://127.0.0.1:PORT".
+- serve_on_loopback(): the serving loop of the tests/support servers (index_server.py,
+  git_http_server.py): 127.0.0.1, optional TLS, stop on SIGTERM/SIGINT or (with
+  exit_on_stdin_eof) when stdin closes, the port printed as the first line of stdout.
 - unescape(): reads back a field an oracle tool wrote with base/strings.h's
   escape_controls(s, backslash=true) (\\t \\n \\r \\xHH and an escaped backslash).
 - clean_env(): the caller's environment without the variables that would change which index
@@ -14,8 +17,12 @@
 """
 import json
 import os
+import signal
+import ssl
 import subprocess
 import sys
+import threading
+from http.server import ThreadingHTTPServer
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -102,3 +109,34 @@ def unescape(s):
             out.append(k)
         i += 2
     return "".join(out)
+
+
+def serve_on_loopback(handler, port=0, tls_cert=None, tls_key=None, exit_on_stdin_eof=False):
+    """Serves `handler` (a BaseHTTPRequestHandler class) on 127.0.0.1:PORT until stopped."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    if tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls_cert, tls_key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+
+    def stop(*_):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if exit_on_stdin_eof:
+        def watch():
+            # os.read, not sys.stdin: a daemon thread blocked in a buffered read would hold
+            # the buffer's lock at interpreter shutdown.
+            try:
+                while os.read(0, 4096):
+                    pass
+            except OSError:
+                pass
+            stop()
+        threading.Thread(target=watch, daemon=True).start()
+
+    print(server.server_address[1], flush=True)
+    server.serve_forever(poll_interval=0.1)
+    server.server_close()

@@ -45,15 +45,15 @@ import hashlib
 import json
 import os
 import posixpath
-import signal
 import socket
-import ssl
 import struct
 import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from harness import serve_on_loopback
 
 PEP691_JSON = "application/vnd.pypi.simple.v1+json"
 PEP691_HTML = "application/vnd.pypi.simple.v1+html"
@@ -323,33 +323,7 @@ def main():
         print(f"index_server: {e}", file=sys.stderr)
         return 2
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    if args.tls_cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(args.tls_cert, args.tls_key)
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
-
-    def stop(*_):
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.exit_on_stdin_eof:
-        def watch():
-            # os.read, not sys.stdin: a daemon thread blocked in a buffered read would hold
-            # the buffer's lock at interpreter shutdown.
-            try:
-                while os.read(0, 4096):
-                    pass
-            except OSError:
-                pass
-            stop()
-        threading.Thread(target=watch, daemon=True).start()
-
-    print(server.server_address[1], flush=True)
-    server.serve_forever(poll_interval=0.1)
-    server.server_close()
+    serve_on_loopback(Handler, args.port, args.tls_cert, args.tls_key, args.exit_on_stdin_eof)
     return 0
 
 
